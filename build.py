@@ -1,0 +1,41 @@
+"""cffi builder (out-of-line API mode) for the pyffnn C core.
+
+The cdef is csrc/ffnn.h itself with preprocessor lines removed, so the header is the single source of truth.
+Built by `pip install` through setuptools' `cffi_modules` (see setup.py).
+"""
+import os
+import sys
+
+from cffi import FFI
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CSRC = os.path.join(HERE, "csrc")
+
+
+def _cdef_text():
+    with open(os.path.join(CSRC, "ffnn.h"), encoding="utf-8") as f:
+        lines = [ln for ln in f.read().splitlines() if not ln.lstrip().startswith("#")]
+    return "\n".join(lines)
+
+
+def _sources():
+    return sorted(os.path.join("csrc", f) for f in os.listdir(CSRC) if f.endswith(".c"))
+
+
+# Portable flags only: no -march=native, no -ffast-math (see DESIGN.md).  -fopenmp-simd lets `omp simd`
+# reductions vectorize without linking an OpenMP runtime.
+_CFLAGS = ["-O3", "-std=c11", "-fopenmp-simd", "-fno-math-errno"] if sys.platform != "win32" else ["/O2"]
+
+ffibuilder = FFI()
+ffibuilder.cdef(_cdef_text())
+ffibuilder.set_source(
+    "pyffnn._core",
+    '#include "ffnn.h"',
+    sources=_sources(),
+    include_dirs=[CSRC],
+    extra_compile_args=_CFLAGS,
+    libraries=["m", "pthread"] if sys.platform != "win32" else [],
+)
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

@@ -1,0 +1,23 @@
+/* The double instantiation of the core: every template below is compiled with real = double and _f64 names. */
+#include <math.h>
+#include <stddef.h>
+#include "ffnn_internal.h"
+
+#define real double
+#define FN(name) name##_f64
+#define R_EXP exp
+#define R_LOG log
+#define R_LOG1P log1p
+#define R_TANH tanh
+#define R_FABS fabs
+#define R_SQRT sqrt
+#define R_TINY 1e-15
+
+int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *state, int64_t n);
+
+#include "tmpl_kernels.h"
+#include "tmpl_activations.h"
+#include "tmpl_loss.h"
+#include "tmpl_network.h"
+#include "tmpl_optim.h"
+#include "tmpl_perceptron.h"

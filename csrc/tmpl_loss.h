@@ -1,0 +1,63 @@
+/* Losses (sum over the samples of the per-sample loss; callers divide for the mean) and the output delta.
+ *  mse: 1/2 sum_k (a_k - y_k)^2        bce: -sum_k [y ln a + (1-y) ln(1-a)]        ce: -sum_k y_k ln a_k
+ * sigmoid+bce and softmax+ce are computed from the logits z (stable) and back-propagate a - y. */
+
+static inline real FN(clip_prob)(real a)
+{
+    const real tiny = (real)R_TINY;
+    return a < tiny ? tiny : (a > (real)1 - tiny ? (real)1 - tiny : a);
+}
+
+static double FN(loss_sum)(const real *restrict a, const real *restrict z, const real *restrict Y, int64_t n,
+                           int64_t K, int32_t act, int32_t loss)
+{
+    double total = 0;
+    if (loss == FFNN_LOSS_MSE) {
+        for (int64_t i = 0; i < n * K; i++) { double d = (double)a[i] - Y[i]; total += 0.5 * d * d; }
+    } else if (loss == FFNN_LOSS_BCE && act == FFNN_SIGMOID) {
+        for (int64_t i = 0; i < n * K; i++) {
+            double zi = z[i];
+            total += (zi > 0 ? zi : 0) - zi * Y[i] + log1p(exp(-fabs(zi)));
+        }
+    } else if (loss == FFNN_LOSS_BCE) {
+        for (int64_t i = 0; i < n * K; i++) {
+            double p = FN(clip_prob)(a[i]);
+            total -= Y[i] * log(p) + (1.0 - Y[i]) * log(1.0 - p);
+        }
+    } else if (act == FFNN_SOFTMAX) { /* ce from logits: sum_k y_k (lse(z) - z_k) */
+        for (int64_t i = 0; i < n; i++) {
+            const real *zi = z + i * K, *yi = Y + i * K;
+            double mx = zi[0], s = 0, ysum = 0, yz = 0;
+            for (int64_t k = 1; k < K; k++) mx = zi[k] > mx ? zi[k] : mx;
+            for (int64_t k = 0; k < K; k++) { s += exp(zi[k] - mx); ysum += yi[k]; yz += yi[k] * (double)zi[k]; }
+            total += (mx + log(s)) * ysum - yz;
+        }
+    } else { /* ce on sigmoid outputs */
+        for (int64_t i = 0; i < n * K; i++) total -= Y[i] * log(FN(clip_prob)(a[i]));
+    }
+    return total;
+}
+
+/* dz = scale * d(loss_sum)/dz for the output layer; da is scratch of the same size. */
+static void FN(output_delta)(real *restrict dz, real *restrict da, const real *restrict a, const real *restrict z,
+                             const real *restrict Y, int64_t n, const ffnn_layer *ly, int32_t loss, real scale)
+{
+    const int64_t m = n * ly->n_out;
+    const int32_t act = ly->activation;
+    if ((loss == FFNN_LOSS_BCE && act == FFNN_SIGMOID) || (loss == FFNN_LOSS_CE && act == FFNN_SOFTMAX) ||
+        (loss == FFNN_LOSS_MSE && act == FFNN_LINEAR)) {
+        for (int64_t i = 0; i < m; i++) dz[i] = scale * (a[i] - Y[i]);
+        return;
+    }
+    for (int64_t i = 0; i < m; i++) {
+        if (loss == FFNN_LOSS_MSE) {
+            da[i] = scale * (a[i] - Y[i]);
+        } else if (loss == FFNN_LOSS_BCE) { /* (a - y) / (a (1 - a)), the lecture's erratum fixed */
+            real p = FN(clip_prob)(a[i]);
+            da[i] = scale * (p - Y[i]) / (p * ((real)1 - p));
+        } else {
+            da[i] = -scale * Y[i] / FN(clip_prob)(a[i]);
+        }
+    }
+    FN(activation_backward)(dz, da, z, a, n, ly, NULL);
+}

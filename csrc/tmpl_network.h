@@ -1,0 +1,206 @@
+/* Whole-network passes: init, forward, loss, loss+gradient, L2, and the many-steps training call. */
+
+int FN(ffnn_init)(const ffnn_layer *layers, int32_t n_layers, real *params, uint64_t *rng)
+{
+    if (!params || !rng) return FFNN_E_NULL;
+    int st = ffnn_check(layers, n_layers, layers && n_layers > 0 ?
+                        layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]) : 0);
+    if (st) return st;
+    for (int32_t l = 0; l < n_layers; l++) {
+        const ffnn_layer *ly = &layers[l];
+        const int64_t rows = ffnn__rows(ly);
+        double limit;
+        if (ly->activation == FFNN_RELU || ly->activation == FFNN_SOFTPLUS || ly->activation == FFNN_MAXOUT)
+            limit = sqrt(6.0 / ly->n_in);                      /* He uniform */
+        else
+            limit = sqrt(6.0 / (ly->n_in + ly->n_out));        /* Glorot uniform */
+        real *W = params + ly->w_offset;
+        for (int64_t i = 0; i < rows * ly->n_in; i++) {
+            double u = (double)(ffnn__rng_next(rng) >> 11) * 0x1.0p-53;
+            W[i] = (real)((2.0 * u - 1.0) * limit);
+        }
+        real *b = params + ly->b_offset;
+        for (int64_t j = 0; j < rows; j++) b[j] = 0;
+    }
+    return FFNN_OK;
+}
+
+static int FN(check_common)(const ffnn_layer *layers, int32_t n_layers, const void *params, const void *X,
+                            int64_t n, int64_t batch, const void *work, const int32_t *iwork)
+{
+    if (!layers || !params || !X || !work || !iwork) return FFNN_E_NULL;
+    if (n_layers <= 0 || n <= 0 || batch <= 0 || n > batch) return FFNN_E_SIZE;
+    return ffnn_check(layers, n_layers, layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]));
+}
+
+static void FN(forward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, const real *X,
+                             int64_t n, int64_t batch, real *work, int32_t *iwork)
+{
+    const real *in = X;
+    for (int32_t l = 0; l < n_layers; l++) {
+        const ffnn_layer *ly = &layers[l];
+        real *z = work + ffnn__z_offset(layers, l, batch);
+        real *a = work + ffnn__a_offset(layers, l, batch);
+        FN(dense_forward)(z, in, params + ly->w_offset, params + ly->b_offset, n, ly->n_in, ffnn__rows(ly));
+        FN(activation_forward)(a, z, n, ly, iwork + ffnn__argmax_offset(layers, l, batch));
+        in = a;
+    }
+}
+
+int FN(ffnn_forward)(const ffnn_layer *layers, int32_t n_layers, const real *params, const real *X, int64_t n,
+                     int64_t batch, real *out, real *work, int32_t *iwork)
+{
+    int st = FN(check_common)(layers, n_layers, params, X, n, batch, work, iwork);
+    if (st) return st;
+    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork);
+    if (out) {
+        const real *a = work + ffnn__a_offset(layers, n_layers - 1, batch);
+        for (int64_t i = 0; i < n * layers[n_layers - 1].n_out; i++) out[i] = a[i];
+    }
+    return FFNN_OK;
+}
+
+static double FN(output_loss)(const ffnn_layer *layers, int32_t n_layers, const real *Y, int64_t n,
+                              int64_t batch, int32_t loss, const real *work)
+{
+    const ffnn_layer *out = &layers[n_layers - 1];
+    return FN(loss_sum)(work + ffnn__a_offset(layers, n_layers - 1, batch),
+                        work + ffnn__z_offset(layers, n_layers - 1, batch), Y, n, out->n_out, out->activation, loss);
+}
+
+int FN(ffnn_loss)(const ffnn_layer *layers, int32_t n_layers, const real *params, const real *X, const real *Y,
+                  int64_t n, int64_t batch, int32_t loss, double *loss_sum, real *work, int32_t *iwork)
+{
+    int st = FN(check_common)(layers, n_layers, params, X, n, batch, work, iwork);
+    if (st) return st;
+    if (!Y || !loss_sum) return FFNN_E_NULL;
+    if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
+    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork);
+    *loss_sum = FN(output_loss)(layers, n_layers, Y, n, batch, loss, work);
+    return FFNN_OK;
+}
+
+/* Backward pass after forward_impl; grads accumulate scale * d(loss_sum)/d(params). */
+static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
+                              const real *X, const real *Y, int64_t n, int64_t batch, int32_t loss, real scale,
+                              real *work, const int32_t *iwork)
+{
+    const int64_t maxw = ffnn__max_width(layers, n_layers);
+    real *P = work + ffnn__scratch_offset(layers, n_layers, batch); /* dL/da of the current layer */
+    real *Q = P + batch * maxw;                                      /* dL/dz of the current layer */
+    for (int32_t l = n_layers - 1; l >= 0; l--) {
+        const ffnn_layer *ly = &layers[l];
+        const real *z = work + ffnn__z_offset(layers, l, batch);
+        const real *a = work + ffnn__a_offset(layers, l, batch);
+        const int64_t rows = ffnn__rows(ly);
+        if (l == n_layers - 1)
+            FN(output_delta)(Q, P, a, z, Y, n, ly, loss, scale);
+        else
+            FN(activation_backward)(Q, P, z, a, n, ly, iwork + ffnn__argmax_offset(layers, l, batch));
+        const real *in = l == 0 ? X : work + ffnn__a_offset(layers, l - 1, batch);
+        FN(dense_backward_params)(grads + ly->w_offset, grads + ly->b_offset, Q, in, n, ly->n_in, rows);
+        if (l > 0) FN(dense_backward_input)(P, Q, params + ly->w_offset, n, ly->n_in, rows);
+    }
+}
+
+int FN(ffnn_loss_grad)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
+                       const real *X, const real *Y, int64_t n, int64_t batch, int32_t loss, double scale,
+                       double *loss_sum, real *work, int32_t *iwork)
+{
+    int st = FN(check_common)(layers, n_layers, params, X, n, batch, work, iwork);
+    if (st) return st;
+    if (!Y || !loss_sum || !grads) return FFNN_E_NULL;
+    if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
+    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork);
+    *loss_sum = FN(output_loss)(layers, n_layers, Y, n, batch, loss, work);
+    FN(backward_impl)(layers, n_layers, params, grads, X, Y, n, batch, loss, (real)scale, work, iwork);
+    return FFNN_OK;
+}
+
+static double FN(l2_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads, real l2)
+{
+    double sq = 0;
+    for (int32_t l = 0; l < n_layers; l++) {
+        const int64_t m = ffnn__rows(&layers[l]) * layers[l].n_in;
+        const real *W = params + layers[l].w_offset;
+        real *G = grads + layers[l].w_offset;
+        for (int64_t i = 0; i < m; i++) { sq += (double)W[i] * W[i]; G[i] += l2 * W[i]; }
+    }
+    return 0.5 * (double)l2 * sq;
+}
+
+int FN(ffnn_l2)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads, double l2,
+                double *penalty)
+{
+    if (!layers || !params || !grads || !penalty) return FFNN_E_NULL;
+    if (n_layers <= 0 || !(l2 >= 0)) return FFNN_E_SIZE;
+    int st = ffnn_check(layers, n_layers, layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]));
+    if (st) return st;
+    *penalty = FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
+    return FFNN_OK;
+}
+
+/* Correct classifications in a batch: softmax by argmax, sigmoid per output against 0.5. */
+static double FN(count_correct)(const real *a, const real *Y, int64_t n, int64_t K, int32_t act)
+{
+    double correct = 0;
+    if (act == FFNN_SOFTMAX) {
+        for (int64_t i = 0; i < n; i++) {
+            int64_t pa = 0, py = 0;
+            for (int64_t k = 1; k < K; k++) {
+                if (a[i * K + k] > a[i * K + pa]) pa = k;
+                if (Y[i * K + k] > Y[i * K + py]) py = k;
+            }
+            correct += pa == py;
+        }
+    } else if (act == FFNN_SIGMOID) {
+        for (int64_t i = 0; i < n * K; i++) correct += (a[i] > (real)0.5) == (Y[i] > (real)0.5);
+    }
+    return correct;
+}
+
+int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
+                   const real *Y, int64_t n_samples, const int64_t *order, int64_t n_order, int64_t batch,
+                   int32_t loss, double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
+                   double *loss_sum, double *n_correct, int64_t *n_done)
+{
+    if (!grads || !Y || !order || !opt || !loss_sum || !n_done) return FFNN_E_NULL;
+    *loss_sum = 0;
+    *n_done = 0;
+    if (n_correct) *n_correct = 0;
+    int st = FN(check_common)(layers, n_layers, params, X, batch, batch, work, iwork);
+    if (st) return st;
+    if (n_samples <= 0 || n_order < 0 || !(l2 >= 0)) return FFNN_E_SIZE;
+    if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
+    const int64_t n_params = layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]);
+    if (ffnn_optimizer_state_size(opt->kind, n_params) < 0) return FFNN_E_OPTIMIZER;
+    if (ffnn_optimizer_state_size(opt->kind, n_params) > 0 && !opt_state) return FFNN_E_NULL;
+    for (int64_t i = 0; i < n_order; i++)
+        if (order[i] < 0 || order[i] >= n_samples) return FFNN_E_INDEX;
+
+    const int64_t n_in = layers[0].n_in, n_out = layers[n_layers - 1].n_out;
+    const int64_t maxw = ffnn__max_width(layers, n_layers);
+    real *xb = work + ffnn__scratch_offset(layers, n_layers, batch) + 2 * batch * maxw;
+    real *yb = xb + batch * n_in;
+    for (int64_t start = 0; start < n_order; start += batch) {
+        const int64_t bs = n_order - start < batch ? n_order - start : batch;
+        for (int64_t i = 0; i < bs; i++) { /* gather the minibatch in the caller's order */
+            const real *xs = X + order[start + i] * n_in, *ys = Y + order[start + i] * n_out;
+            for (int64_t k = 0; k < n_in; k++) xb[i * n_in + k] = xs[k];
+            for (int64_t k = 0; k < n_out; k++) yb[i * n_out + k] = ys[k];
+        }
+        for (int64_t p = 0; p < n_params; p++) grads[p] = 0;
+        FN(forward_impl)(layers, n_layers, params, xb, bs, batch, work, iwork);
+        double batch_loss = FN(output_loss)(layers, n_layers, yb, bs, batch, loss, work);
+        FN(backward_impl)(layers, n_layers, params, grads, xb, yb, bs, batch, loss, (real)1 / (real)bs, work, iwork);
+        if (l2 > 0) batch_loss += bs * FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
+        if (!isfinite(batch_loss)) return FFNN_E_NONFINITE;
+        if ((st = FN(ffnn_step)(opt, params, grads, opt_state, n_params))) return st;
+        *loss_sum += batch_loss;
+        *n_done += bs;
+        if (n_correct)
+            *n_correct += FN(count_correct)(work + ffnn__a_offset(layers, n_layers - 1, batch), yb, bs,
+                                            n_out, layers[n_layers - 1].activation);
+    }
+    return FFNN_OK;
+}

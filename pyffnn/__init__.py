@@ -1,0 +1,35 @@
+"""pyffnn: feedforward neural networks with a fast C core.
+
+>>> import pyffnn
+>>> net = pyffnn.Network("2-8tanh-1sigmoid", random_state=0)
+>>> history = net.fit(X, y, optimizer="adam", lr=0.05, epochs=200)
+
+See docs/API.md for the whole public API.
+"""
+from .callbacks import Callback, EarlyStopping, History, LambdaCallback
+from .errors import FFNNError, ModelFileError, TrainingDiverged
+from .layers import ACTIVATIONS, Dense, Maxout
+from .network import Network
+from .optimizers import OPTIMIZER_NAMES, RPROP, SGD, Adam, Optimizer, make_optimizer
+from .perceptron import Perceptron
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Network", "Dense", "Maxout", "ACTIVATIONS", "SGD", "Adam", "RPROP", "Optimizer", "make_optimizer",
+    "OPTIMIZER_NAMES", "Callback", "LambdaCallback", "EarlyStopping", "History", "Perceptron", "FFNNError",
+    "ModelFileError", "TrainingDiverged", "FFNNClassifier", "FFNNRegressor", "datasets",
+]
+
+_LAZY = {"FFNNClassifier": "estimators", "FFNNRegressor": "estimators"}
+
+
+def __getattr__(name):
+    # scikit-learn is optional: the estimators are imported only when asked for.
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    if name == "datasets":
+        import importlib
+        return importlib.import_module(".datasets", __name__)
+    raise AttributeError(f"module 'pyffnn' has no attribute {name!r}")

@@ -1,0 +1,123 @@
+"""Layer specifications and the compact architecture string ("2-8tanh-8tanh-1sigmoid")."""
+import re
+from dataclasses import dataclass
+
+from .errors import FFNNError
+
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "softplus", "softmax")
+OUTPUT_ACTIVATIONS = ("linear", "sigmoid", "softmax", "tanh", "relu", "softplus")
+
+
+def _positive_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, (int,)) and not hasattr(value, "__index__"):
+        raise FFNNError(f"{what} must be a positive integer, got {value!r}")
+    value = int(value)
+    if value <= 0:
+        raise FFNNError(f"{what} must be a positive integer, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Dense:
+    """A fully connected layer of ``units`` neurons: a(l+1) = activation(W(l) a(l) + w0(l))."""
+
+    units: int
+    activation: str = "linear"
+
+    def __post_init__(self):
+        object.__setattr__(self, "units", _positive_int(self.units, "Dense units"))
+        act = str(self.activation).lower()
+        act = {"logistic": "sigmoid", "identity": "linear"}.get(act, act)
+        if act not in ACTIVATIONS:
+            raise FFNNError(f"unknown activation {self.activation!r}; expected one of {', '.join(ACTIVATIONS)}"
+                            " (or use Maxout(units, pieces))")
+        object.__setattr__(self, "activation", act)
+
+    @property
+    def pieces(self):
+        return 1
+
+    def token(self):
+        return f"{self.units}{self.activation}"
+
+
+@dataclass(frozen=True)
+class Maxout:
+    """A maxout hidden layer: each of ``units`` neurons outputs the max of ``pieces`` linear pieces."""
+
+    units: int
+    pieces: int = 2
+
+    def __post_init__(self):
+        object.__setattr__(self, "units", _positive_int(self.units, "Maxout units"))
+        object.__setattr__(self, "pieces", _positive_int(self.pieces, "Maxout pieces"))
+
+    @property
+    def activation(self):
+        return "maxout"
+
+    def token(self):
+        return f"{self.units}maxout{self.pieces}"
+
+
+_TOKEN = re.compile(r"^\s*(\d+)\s*([a-z]*)\s*(\d*)\s*$")
+
+
+def parse_spec(spec):
+    """Parse "2-8tanh-8maxout3-1sigmoid" into (n_inputs, [layers])."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise FFNNError(f"architecture string must be non-empty, like '2-8tanh-1sigmoid', got {spec!r}")
+    parts = spec.strip().lower().split("-")
+    if len(parts) < 2:
+        raise FFNNError(f"architecture {spec!r} needs an input size and at least one layer, like '2-8tanh-1sigmoid'")
+    first = _TOKEN.match(parts[0])
+    if not first or first.group(2) or first.group(3):
+        raise FFNNError(f"architecture {spec!r}: the first part must be the number of inputs, got {parts[0]!r}")
+    n_inputs = _positive_int(int(first.group(1)), "number of inputs")
+    layers = []
+    for part in parts[1:]:
+        m = _TOKEN.match(part)
+        if not m:
+            raise FFNNError(f"architecture {spec!r}: cannot read layer {part!r}; expected <units><activation>,"
+                            " e.g. '8tanh' or '8maxout3'")
+        units, act, pieces = int(m.group(1)), m.group(2) or "linear", m.group(3)
+        if act == "maxout":
+            layers.append(Maxout(units, int(pieces) if pieces else 2))
+        elif pieces:
+            raise FFNNError(f"architecture {spec!r}: only maxout takes a piece count, got {part!r}")
+        else:
+            layers.append(Dense(units, act))
+    return n_inputs, layers
+
+
+def format_spec(n_inputs, layers):
+    """The compact string for an input size and a layer list."""
+    return "-".join([str(n_inputs)] + [ly.token() for ly in layers])
+
+
+def normalize_layers(layers):
+    """Accept a spec string or [n_inputs, Dense(...), ...]; return (n_inputs, tuple(layers)) after checking."""
+    if isinstance(layers, str):
+        n_inputs, specs = parse_spec(layers)
+    else:
+        try:
+            items = list(layers)
+        except TypeError:
+            raise FFNNError("layers must be a string like '2-8tanh-1sigmoid' or a list "
+                            "[n_inputs, Dense(...), ...]") from None
+        if len(items) < 2:
+            raise FFNNError("layers list needs the input size first and at least one layer, "
+                            "e.g. [2, Dense(8, 'tanh'), Dense(1, 'sigmoid')]")
+        n_inputs = _positive_int(items[0], "number of inputs (first element of the layer list)")
+        specs = []
+        for item in items[1:]:
+            if not isinstance(item, (Dense, Maxout)):
+                raise FFNNError(f"layer list entries after the input size must be Dense or Maxout, got {item!r}")
+            specs.append(item)
+    for i, ly in enumerate(specs):
+        last = i == len(specs) - 1
+        if ly.activation == "softmax" and not last:
+            raise FFNNError("softmax is only allowed on the output layer")
+        if ly.activation == "maxout" and last:
+            raise FFNNError("maxout is only allowed on hidden layers; the output layer must be Dense")
+    return n_inputs, tuple(specs)

@@ -1,0 +1,335 @@
+"""The Network: a layer table over one flat parameter buffer, with forward, loss, gradients and training."""
+import threading
+
+import numpy as np
+
+from . import _binding as core
+from .errors import FFNNError
+from .layers import format_spec, normalize_layers
+from .targets import accuracy, check_X, encode_targets, resolve_loss
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_PREDICT_CHUNK = 2048  # samples per forward call: bounds the workspace of predictions on big inputs
+
+
+def _seed_from(random_state):
+    """A 64-bit seed from an int, None (fresh entropy) or a numpy Generator."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**63))
+    if isinstance(random_state, (bool, float)) or not isinstance(random_state, (int, np.integer)):
+        raise FFNNError(f"random_state must be an int, None or a numpy Generator, got {random_state!r}")
+    if random_state < 0:
+        raise FFNNError(f"random_state must be non-negative, got {random_state}")
+    return int(random_state) & (2**64 - 1)
+
+
+class Network:
+    """A feedforward network  a(l+1) = σ(W(l) a(l) + w0(l)).
+
+    ``layers`` is a compact string such as ``"2-8tanh-8tanh-1sigmoid"`` or a list
+    ``[n_inputs, Dense(8, "tanh"), Maxout(8, pieces=3), Dense(1, "sigmoid")]``.  All weights live in one flat
+    buffer ``params`` = [W1, b1, W2, b2, ...]; ``weights[l]`` / ``biases[l]`` are zero-copy views into it, with
+    ``W(l)`` of shape (S(l+1)·pieces, S(l)), one row per neuron as in the lecture.
+    """
+
+    def __init__(self, layers, dtype="float64", random_state=None):
+        self.n_inputs, self.layers = normalize_layers(layers)
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            raise FFNNError(f"dtype must be float32 or float64, got {dtype!r}") from None
+        if self.dtype not in _DTYPES:
+            raise FFNNError(f"dtype must be float32 or float64, got {self.dtype}")
+        specs, prev = [], self.n_inputs
+        for ly in self.layers:
+            specs.append((prev, ly.units, core.ACTIVATION_CODES[ly.activation], ly.pieces))
+            prev = ly.units
+        self._table, n_params = core.layer_table(specs)
+        self.params = np.zeros(n_params, dtype=self.dtype)
+        self.grads = np.zeros(n_params, dtype=self.dtype)
+        self.metadata = {}
+        self.stop_training = False
+        self._local = threading.local()
+        self.random_state = random_state
+        self.reinitialize(random_state)
+
+    # ----- structure -------------------------------------------------------------------------------------------
+    @property
+    def n_layers(self):
+        return len(self.layers)
+
+    @property
+    def n_outputs(self):
+        return self.layers[-1].units
+
+    @property
+    def n_params(self):
+        return self.params.size
+
+    @property
+    def output_activation(self):
+        return self.layers[-1].activation
+
+    @property
+    def spec(self):
+        """The compact architecture string; ``Network(net.spec)`` rebuilds the same architecture."""
+        return format_spec(self.n_inputs, self.layers)
+
+    def _layer_shape(self, l):
+        t = self._table[l]
+        return int(t.n_out) * int(t.pieces), int(t.n_in)
+
+    @property
+    def weights(self):
+        """Zero-copy views of each W(l), shape (S(l+1)·pieces, S(l))."""
+        out = []
+        for l in range(self.n_layers):
+            rows, cols = self._layer_shape(l)
+            off = int(self._table[l].w_offset)
+            out.append(self.params[off:off + rows * cols].reshape(rows, cols))
+        return out
+
+    @property
+    def biases(self):
+        """Zero-copy views of each bias vector w0(l), shape (S(l+1)·pieces,)."""
+        out = []
+        for l in range(self.n_layers):
+            rows, _ = self._layer_shape(l)
+            off = int(self._table[l].b_offset)
+            out.append(self.params[off:off + rows])
+        return out
+
+    def grad_views(self):
+        """Views of ``grads`` laid out like (weights, biases)."""
+        ws, bs = [], []
+        for l in range(self.n_layers):
+            rows, cols = self._layer_shape(l)
+            w, b = int(self._table[l].w_offset), int(self._table[l].b_offset)
+            ws.append(self.grads[w:w + rows * cols].reshape(rows, cols))
+            bs.append(self.grads[b:b + rows])
+        return ws, bs
+
+    def reinitialize(self, random_state=None):
+        """New initial weights: Glorot uniform (linear/sigmoid/tanh/softmax) or He uniform (relu/softplus/maxout),
+        zero biases.  The same ``random_state`` gives the same weights, bit for bit."""
+        seed = _seed_from(random_state)
+        rng = core.ffi.new("uint64_t[4]")
+        core.lib.ffnn_rng_seed(rng, seed)
+        core.check(core.func("ffnn_init", self.dtype)(self._table, self.n_layers, core.wptr(self.params), rng),
+                   "initialising weights")
+        # Generator for shuffling in fit: seeded from the same seed so a seeded run is reproducible end to end.
+        self._rng = np.random.default_rng(seed)
+        self.grads[:] = 0
+
+    # ----- forward ---------------------------------------------------------------------------------------------
+    def _workspace(self, batch):
+        """Per-thread cached workspace, so predictions from another thread never touch a running fit's buffers."""
+        cached = getattr(self._local, "ws", None)
+        if cached is None or cached[0] < batch:
+            cached = (batch,) + core.workspace(self._table, self.n_layers, batch, self.dtype)
+            self._local.ws = cached
+        return cached
+
+    def _forward_raw(self, X, params=None):
+        """Forward pass of a checked 2-D array; returns a new (n, n_outputs) array."""
+        params = self.params if params is None else params
+        n = X.shape[0]
+        out = np.empty((n, self.n_outputs), dtype=self.dtype)
+        chunk = min(n, _PREDICT_CHUNK)
+        batch, work, iwork = self._workspace(chunk)
+        fwd = core.func("ffnn_forward", self.dtype)
+        p, w, iw = core.ptr(params), core.wptr(work), core.iptr(iwork)
+        for start in range(0, n, chunk):
+            xs = X[start:start + chunk]
+            core.check(fwd(self._table, self.n_layers, p, core.ptr(xs), xs.shape[0], batch,
+                           core.wptr(out[start:start + chunk]), w, iw), "forward pass")
+        return out
+
+    def forward(self, X):
+        """Output-layer activations a(L) for samples ``X`` (n, n_inputs); one sample (n_inputs,) gives (n_outputs,)."""
+        X2, was_1d = check_X(X, self.n_inputs, self.dtype)
+        out = self._forward_raw(X2)
+        return out[0] if was_1d else out
+
+    predict = forward
+
+    def predict_classes(self, X):
+        """Class indices: argmax of a softmax (or several outputs), ``a > 0.5`` for one sigmoid output."""
+        out = self.forward(X)
+        if out.ndim == 1:
+            out = out.reshape(1, -1)
+            single = True
+        else:
+            single = False
+        if self.n_outputs == 1:
+            threshold = 0.5 if self.output_activation == "sigmoid" else 0.0
+            classes = (out[:, 0] > threshold).astype(np.int64)
+        else:
+            classes = out.argmax(axis=1)
+        return classes[0] if single else classes
+
+    def hidden_activations(self, X):
+        """Every layer's activations for ``X``: a list ``[a(2), ..., a(L)]`` of (n, S(l+1)) arrays."""
+        X2, _ = check_X(X, self.n_inputs, self.dtype)
+        n = X2.shape[0]
+        chunk = min(n, _PREDICT_CHUNK)
+        batch, work, iwork = self._workspace(chunk)
+        outs = [np.empty((n, ly.units), dtype=self.dtype) for ly in self.layers]
+        fwd = core.func("ffnn_forward", self.dtype)
+        for start in range(0, n, chunk):
+            xs = X2[start:start + chunk]
+            m = xs.shape[0]
+            core.check(fwd(self._table, self.n_layers, core.ptr(self.params), core.ptr(xs), m, batch, core.ffi.NULL,
+                           core.wptr(work), core.iptr(iwork)), "forward pass")
+            for l, ly in enumerate(self.layers):
+                off = core.lib.ffnn_activation_offset(self._table, self.n_layers, batch, l)
+                outs[l][start:start + m] = work[off:off + m * ly.units].reshape(m, ly.units)
+        return outs
+
+    # ----- losses and gradients --------------------------------------------------------------------------------
+    def _prepare_xy(self, X, y, loss):
+        X2, _ = check_X(X, self.n_inputs, self.dtype)
+        loss_name = resolve_loss(loss, self.output_activation)
+        Y = encode_targets(y, X2.shape[0], self.n_outputs, self.output_activation, loss_name, self.dtype)
+        return X2, Y, loss_name
+
+    def _check_flat(self, flat_params):
+        arr = np.ascontiguousarray(flat_params, dtype=self.dtype)
+        if arr.shape != (self.n_params,):
+            raise FFNNError(f"flat_params must have shape ({self.n_params},), got {np.shape(flat_params)}")
+        if not np.isfinite(arr).all():
+            raise FFNNError("flat_params contains NaN or infinite values")
+        return arr
+
+    def _loss_grad_raw(self, params, X, Y, loss_name, l2, grads):
+        """Mean loss (+ L2 penalty) over X; if ``grads`` is given it receives the gradient."""
+        n = X.shape[0]
+        chunk = min(n, _PREDICT_CHUNK)
+        batch, work, iwork = self._workspace(chunk)
+        code = core.LOSS_CODES[loss_name]
+        total = core.ffi.new("double *")
+        acc = 0.0
+        if grads is not None:
+            grads[:] = 0
+        for start in range(0, n, chunk):
+            xs, ys = X[start:start + chunk], Y[start:start + chunk]
+            if grads is None:
+                st = core.func("ffnn_loss", self.dtype)(self._table, self.n_layers, core.ptr(params), core.ptr(xs),
+                                                        core.ptr(ys), xs.shape[0], batch, code, total,
+                                                        core.wptr(work), core.iptr(iwork))
+            else:
+                st = core.func("ffnn_loss_grad", self.dtype)(
+                    self._table, self.n_layers, core.ptr(params), core.wptr(grads), core.ptr(xs), core.ptr(ys),
+                    xs.shape[0], batch, code, 1.0 / n, total, core.wptr(work), core.iptr(iwork))
+            core.check(st, "loss computation")
+            acc += total[0]
+        value = acc / n
+        if l2:
+            penalty = core.ffi.new("double *")
+            scratch = grads if grads is not None else np.zeros_like(params)
+            core.check(core.func("ffnn_l2", self.dtype)(self._table, self.n_layers, core.ptr(params),
+                                                        core.wptr(scratch), float(l2), penalty), "L2 penalty")
+            value += penalty[0]
+        return value
+
+    @staticmethod
+    def _check_l2(l2):
+        l2 = float(l2)
+        if not np.isfinite(l2) or l2 < 0:
+            raise FFNNError(f"l2 must be a finite number >= 0, got {l2}")
+        return l2
+
+    def loss(self, X, y, loss="auto", l2=0.0):
+        """Mean loss over the samples (squared error is the lecture's ½·Σ_k (a_k − y_k)² per sample)."""
+        X2, Y, loss_name = self._prepare_xy(X, y, loss)
+        return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), None)
+
+    def loss_and_grad(self, flat_params, X, y, loss="auto", l2=0.0):
+        """(mean loss, gradient) at ``flat_params`` without changing ``self.params``.
+
+        Ready for ``scipy.optimize.minimize(fun=lambda p: net.loss_and_grad(p, X, y), x0=net.params, jac=True)``.
+        """
+        params = self._check_flat(flat_params)
+        X2, Y, loss_name = self._prepare_xy(X, y, loss)
+        grads = np.zeros(self.n_params, dtype=self.dtype)
+        value = self._loss_grad_raw(params, X2, Y, loss_name, self._check_l2(l2), grads)
+        return value, grads
+
+    def compute_grads(self, X, y, loss="auto", l2=0.0):
+        """Fill ``self.grads`` with the gradient at the current weights and return the mean loss."""
+        X2, Y, loss_name = self._prepare_xy(X, y, loss)
+        return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), self.grads)
+
+    def evaluate(self, X, y, loss="auto"):
+        """``{"loss": ..., "accuracy": ...}`` on the given samples (accuracy for sigmoid/softmax outputs only)."""
+        X2, Y, loss_name = self._prepare_xy(X, y, loss)
+        result = {"loss": self._loss_grad_raw(self.params, X2, Y, loss_name, 0.0, None)}
+        acc = accuracy(self._forward_raw(X2), Y, self.output_activation)
+        if acc is not None:
+            result["accuracy"] = acc
+        return result
+
+    # ----- training --------------------------------------------------------------------------------------------
+    def fit(self, X, y, *, loss="auto", optimizer="adam", lr=None, epochs=100, batch_size=32, shuffle=True,
+            l2=0.0, validation_split=0.0, validation_data=None, callbacks=None, verbose=0, random_state=None):
+        """Train with minibatch back-propagation; returns a :class:`History`.
+
+        ``batch_size=1`` is the lecture's per-example update, ``None`` full-batch gradient descent.  ``optimizer``
+        is a name ('sgd', 'momentum', 'nesterov', 'adam', 'rprop') or an optimizer object (its state carries over
+        between calls).  Losses are means over the minibatch.  ``l2`` adds ½·l2·Σ W² (weights, not biases).
+        Raises :class:`TrainingDiverged` if the loss becomes NaN/inf; the weights are then the last finite ones.
+        """
+        from .training import train
+        return train(self, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size,
+                     shuffle=shuffle, l2=l2, validation_split=validation_split, validation_data=validation_data,
+                     callbacks=callbacks, verbose=verbose, random_state=random_state)
+
+    # ----- description, copies, files --------------------------------------------------------------------------
+    def summary(self):
+        """A text table of the layers, their shapes, activations and parameter counts."""
+        lines = [f"Network {self.spec}  ({self.dtype.name})", f"{'layer':<8}{'shape W':<16}{'activation':<14}"
+                 f"{'params':>10}", "-" * 48]
+        for l, ly in enumerate(self.layers):
+            rows, cols = self._layer_shape(l)
+            act = f"maxout(k={ly.pieces})" if ly.activation == "maxout" else ly.activation
+            lines.append(f"{l + 1:<8}{f'{rows} x {cols}':<16}{act:<14}{rows * cols + rows:>10}")
+        lines += ["-" * 48, f"{'total':<38}{self.n_params:>10}"]
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"Network({self.spec!r}, dtype={self.dtype.name!r})"
+
+    def copy(self):
+        """An independent network with the same architecture and weights."""
+        other = Network(self.spec, dtype=self.dtype, random_state=0)
+        other.params[:] = self.params
+        other.metadata = dict(self.metadata)
+        return other
+
+    def save(self, path, metadata=None):
+        """Write the model to ``path`` (.npz with a JSON architecture); atomic: an old file survives a failure."""
+        from .serialization import save_network
+        save_network(self, path, metadata)
+
+    @classmethod
+    def load(cls, path):
+        """Read a model written by :meth:`save`; raises ModelFileError for corrupt or foreign files."""
+        from .serialization import load_network
+        return load_network(path)
+
+    def to_onnx(self, path, opset=None):
+        """Export to ONNX (needs the optional ``onnx`` package: ``pip install pyffnn[onnx]``)."""
+        from .onnx_export import export_onnx
+        return export_onnx(self, path) if opset is None else export_onnx(self, path, opset=opset)
+
+    def __getstate__(self):
+        return {"spec": self.spec, "dtype": self.dtype.name, "params": self.params.copy(),
+                "metadata": self.metadata, "random_state": self.random_state}
+
+    def __setstate__(self, state):
+        self.__init__(state["spec"], dtype=state["dtype"], random_state=0)
+        self.params[:] = state["params"]
+        self.metadata = state.get("metadata", {})
+        self.random_state = state.get("random_state")

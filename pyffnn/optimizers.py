@@ -1,0 +1,170 @@
+"""Optimizers over the flat parameter buffer.  Each object keeps its own state between ``fit`` calls."""
+import numpy as np
+
+from ._binding import check, ffi, func, lib, ptr, wptr
+from .errors import FFNNError
+
+
+def _positive(value, name):
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise FFNNError(f"{name} must be a positive finite number, got {value}")
+    return value
+
+
+class Optimizer:
+    """Base class: holds the C settings struct and the state buffer (sized on first use)."""
+
+    kind = None
+
+    def __init__(self):
+        self._c = ffi.new("ffnn_optimizer *")
+        self._c.kind = self.kind
+        self._state = None
+
+    def _settings(self):
+        raise NotImplementedError
+
+    def reset(self):
+        """Forget the accumulated state (velocities, moments, step sizes)."""
+        self._state = None
+        self._c.t = 0
+
+    @property
+    def iterations(self):
+        """Number of steps taken since creation or the last reset."""
+        return int(self._c.t)
+
+    def prepare(self, n_params, dtype):
+        """Make sure the state fits a network of ``n_params`` parameters of ``dtype``; returns the C struct."""
+        self._settings()
+        size = lib.ffnn_optimizer_state_size(self.kind, n_params)
+        if self._state is None or self._state.size != size or self._state.dtype != np.dtype(dtype):
+            self._state = np.zeros(max(size, 1), dtype=dtype)
+            self._c.t = 0
+        return self._c
+
+    @property
+    def state(self):
+        return self._state
+
+    def step(self, params, grads):
+        """Apply one update to ``params`` (in place) from ``grads``."""
+        self.prepare(params.size, params.dtype)
+        check(func("ffnn_step", params.dtype)(self._c, wptr(params), ptr(grads), wptr(self._state), params.size),
+              "optimizer step")
+
+    def __getstate__(self):
+        d = {k: v for k, v in self.__dict__.items() if k != "_c"}
+        d["_t"] = int(self._c.t)
+        return d
+
+    def __setstate__(self, d):
+        t = d.pop("_t", 0)
+        self.__dict__.update(d)
+        self._c = ffi.new("ffnn_optimizer *")
+        self._c.kind = self.kind
+        self._c.t = t
+
+
+class SGD(Optimizer):
+    """Gradient descent ``w ← w − lr·∇E``, optionally with (Nesterov) momentum ``v ← μv − lr·∇E``."""
+
+    def __init__(self, lr=0.01, momentum=0.0, nesterov=False):
+        self.lr, self.momentum, self.nesterov = lr, momentum, nesterov
+        self.kind = lib.FFNN_OPT_SGD
+        super().__init__()
+        self._settings()
+
+    def _settings(self):
+        lr = _positive(self.lr, "learning rate")
+        mu = float(self.momentum)
+        if not 0 <= mu < 1:
+            raise FFNNError(f"momentum must be in [0, 1), got {mu}")
+        if self.nesterov and mu == 0:
+            raise FFNNError("nesterov=True needs a momentum > 0")
+        kind = lib.FFNN_OPT_NESTEROV if self.nesterov else (lib.FFNN_OPT_MOMENTUM if mu > 0 else lib.FFNN_OPT_SGD)
+        if kind != self.kind:
+            self.kind, self._state = kind, None
+        self._c.kind, self._c.lr, self._c.momentum = kind, lr, mu
+
+    def __repr__(self):
+        return f"SGD(lr={self.lr}, momentum={self.momentum}, nesterov={self.nesterov})"
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias-corrected first and second moments."""
+
+    kind = lib.FFNN_OPT_ADAM
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        super().__init__()
+        self._settings()
+
+    def _settings(self):
+        self._c.lr = _positive(self.lr, "learning rate")
+        for name in ("beta1", "beta2"):
+            if not 0 <= float(getattr(self, name)) < 1:
+                raise FFNNError(f"Adam {name} must be in [0, 1), got {getattr(self, name)}")
+        self._c.beta1, self._c.beta2 = float(self.beta1), float(self.beta2)
+        self._c.eps = _positive(self.eps, "Adam eps")
+
+    def __repr__(self):
+        return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
+
+
+class RPROP(Optimizer):
+    """Resilient back-propagation (iRprop−): per-weight step sizes driven by the gradient's sign only.
+
+    Meant for full-batch training (``batch_size=None``); on minibatches the sign flips are noisy.
+    """
+
+    kind = lib.FFNN_OPT_RPROP
+
+    def __init__(self, eta_plus=1.2, eta_minus=0.5, step_init=0.0125, step_min=1e-6, step_max=50.0):
+        self.eta_plus, self.eta_minus = eta_plus, eta_minus
+        self.step_init, self.step_min, self.step_max = step_init, step_min, step_max
+        super().__init__()
+        self._settings()
+
+    def _settings(self):
+        if not float(self.eta_plus) >= 1:
+            raise FFNNError(f"RPROP eta_plus must be >= 1, got {self.eta_plus}")
+        if not 0 < float(self.eta_minus) < 1:
+            raise FFNNError(f"RPROP eta_minus must be in (0, 1), got {self.eta_minus}")
+        if not 0 <= float(self.step_min) <= float(self.step_max):
+            raise FFNNError("RPROP needs 0 <= step_min <= step_max")
+        self._c.eta_plus, self._c.eta_minus = float(self.eta_plus), float(self.eta_minus)
+        self._c.step_min, self._c.step_max = float(self.step_min), float(self.step_max)
+        self._c.step_init = _positive(self.step_init, "RPROP step_init")
+        self._c.lr = 1.0
+
+    @property
+    def lr(self):
+        return self.step_init
+
+    def __repr__(self):
+        return (f"RPROP(eta_plus={self.eta_plus}, eta_minus={self.eta_minus}, step_init={self.step_init}, "
+                f"step_min={self.step_min}, step_max={self.step_max})")
+
+
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "rprop")
+
+
+def make_optimizer(name, lr=None):
+    """Build an optimizer from a name: sgd, momentum, nesterov, adam or rprop (``lr`` overrides the default)."""
+    if isinstance(name, Optimizer):
+        return name
+    key = str(name).lower()
+    if key in ("sgd", "gd", "gradient_descent"):
+        return SGD(lr=0.01 if lr is None else lr)
+    if key == "momentum":
+        return SGD(lr=0.01 if lr is None else lr, momentum=0.9)
+    if key == "nesterov":
+        return SGD(lr=0.01 if lr is None else lr, momentum=0.9, nesterov=True)
+    if key == "adam":
+        return Adam(lr=1e-3 if lr is None else lr)
+    if key in ("rprop", "irprop", "irprop-"):
+        return RPROP() if lr is None else RPROP(step_init=lr)
+    raise FFNNError(f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZER_NAMES)} or an Optimizer")
