@@ -1,0 +1,590 @@
+"""The ``pyffnn`` command line: train, predict, info, datasets and gui.
+
+    pyffnn train --dataset xor --layers 8tanh --epochs 200 --output xor.npz
+    pyffnn train --csv iris.csv --target species --layers 16relu-16relu --output iris.npz
+    pyffnn predict iris.npz new_flowers.csv --output predictions.csv --proba
+    pyffnn info iris.npz
+
+Exit codes: 0 success, 1 training diverged or another runtime failure, 2 bad usage or bad input.  Errors are one
+line on stderr (``pyffnn: error: ...``); set PYFFNN_DEBUG=1 to get the traceback instead.
+"""
+import argparse
+import csv
+import inspect
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+from .callbacks import Callback, EarlyStopping
+from .datasets import BUILTIN, StandardScaler, load_builtin, load_csv, read_csv_features, train_val_test_split
+from .errors import FFNNError, TrainingDiverged
+from .network import Network
+from .optimizers import OPTIMIZER_NAMES
+
+PROG = "pyffnn"
+METADATA_FORMAT = "pyffnn-cli/1"  # marks model metadata written by `pyffnn train`
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Progress bar
+# ---------------------------------------------------------------------------------------------------------------
+
+class ProgressBar(Callback):
+    """An epoch progress bar with the running loss, drawn on ``stream`` (stderr by default).
+
+    On a terminal it redraws one line (at most ten times a second); otherwise, e.g. in a log file, it writes
+    about ten plain lines over the run.
+    """
+
+    def __init__(self, epochs, stream=None, width=30):
+        self.epochs = max(int(epochs), 1)
+        self.stream = sys.stderr if stream is None else stream
+        self.width = width
+        isatty = getattr(self.stream, "isatty", None)
+        self.interactive = bool(isatty and isatty())
+        self._last_draw = 0.0
+        self._last_tenth = -1
+        self._open_line = False  # a redrawn line is on screen without its newline
+
+    def on_train_begin(self, logs):
+        self._last_draw, self._last_tenth, self._open_line = 0.0, -1, False
+
+    def on_epoch_end(self, epoch, logs):
+        done = epoch + 1
+        if self.interactive:
+            now = time.monotonic()
+            if done < self.epochs and now - self._last_draw < 0.1:
+                return
+            self._last_draw = now
+            self.stream.write("\r" + self._line(done, logs))
+            self._open_line = True
+        else:
+            tenth = done * 10 // self.epochs
+            if tenth == self._last_tenth and done < self.epochs:
+                return
+            self._last_tenth = tenth
+            self.stream.write(self._line(done, logs) + "\n")
+        self.stream.flush()
+
+    def on_train_end(self, logs):
+        self.close()
+
+    def close(self):
+        """End the redrawn line, so that what follows (an error, say) starts on a fresh line."""
+        if self._open_line:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open_line = False
+
+    def _line(self, done, logs):
+        filled = self.width * done // self.epochs
+        bar = "#" * filled + "." * (self.width - filled)
+        digits = len(str(self.epochs))
+        parts = [f"epoch {done:>{digits}}/{self.epochs} [{bar}]"]
+        for key, label in (("loss", "loss"), ("accuracy", "acc"), ("val_loss", "val_loss"),
+                           ("val_accuracy", "val_acc")):
+            if key in logs:
+                parts.append(f"{label} {logs[key]:.4f}")
+        return "  ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# train
+# ---------------------------------------------------------------------------------------------------------------
+
+def _output_layer(ds):
+    if ds.task == "binary":
+        return "1sigmoid"
+    if ds.task == "multiclass":
+        return f"{ds.n_classes}softmax"
+    return "1linear"
+
+
+def _build_network(args, ds):
+    """The network from --arch (checked against the data) or from --layers plus inferred input and output."""
+    if args.arch is not None:
+        net = Network(args.arch, dtype=args.dtype, random_state=args.seed)
+        if net.n_inputs != ds.n_features:
+            raise FFNNError(f"--arch {args.arch!r} takes {net.n_inputs} inputs, but the data has "
+                            f"{ds.n_features} features ({', '.join(ds.feature_names)})")
+        out, act = net.n_outputs, net.output_activation
+        fits = {"binary": (out == 1 and act == "sigmoid") or (out == 2 and act == "softmax"),
+                "multiclass": out == ds.n_classes and act == "softmax",
+                "regression": out == 1 and act != "softmax"}[ds.task]
+        if not fits:
+            raise FFNNError(f"the output layer of --arch {args.arch!r} ({out} {act}) does not fit the "
+                            f"{ds.task} target {ds.target_name!r}; use {_output_layer(ds)}"
+                            + (" (or 2softmax)" if ds.task == "binary" else ""))
+        return net
+    hidden = args.layers.strip()
+    tokens = [str(ds.n_features)] + ([hidden] if hidden and hidden.lower() != "none" else []) + [_output_layer(ds)]
+    return Network("-".join(tokens), dtype=args.dtype, random_state=args.seed)
+
+
+def _load_data(args):
+    if args.csv is not None:
+        if args.samples is not None or args.noise is not None:
+            raise FFNNError("--samples and --noise only apply to --dataset")
+        header = {"auto": "auto", "yes": True, "no": False}[args.header]
+        return load_csv(args.csv, target=-1 if args.target is None else args.target, header=header)
+    if args.target is not None:
+        raise FFNNError("--target only applies to --csv")
+    return load_builtin(args.dataset, n_samples=args.samples, noise=args.noise, random_state=args.seed)
+
+
+def _scores(net, task, X, y, y_model, target_scaler):
+    """Metrics on one split: loss (the training objective) plus accuracy, or MSE and R² in the data's units."""
+    scores = {"n": len(X)}
+    if len(X) == 0:
+        return scores
+    scores["loss"] = float(net.loss(X, y_model))
+    if task == "regression":
+        pred = net.predict(X)[:, 0]
+        if target_scaler is not None:
+            pred = target_scaler.inverse_transform(pred.reshape(-1, 1))[:, 0]
+        residual = float(np.sum((pred - y) ** 2))
+        total = float(np.sum((y - y.mean()) ** 2))
+        scores["mse"] = residual / len(y)
+        scores["r2"] = 1.0 - residual / total if total > 0 else None
+    else:
+        scores["accuracy"] = float(np.mean(net.predict_classes(X) == y))
+    return scores
+
+
+def _format_scores(name, s):
+    text = f"{name:<11} n={s['n']:<6}"
+    if s["n"] == 0:
+        return text + " (empty)"
+    text += f" loss={s['loss']:.4f}"
+    if "accuracy" in s:
+        return text + f"  accuracy={s['accuracy']:.4f}"
+    r2 = "n/a" if s["r2"] is None else f"{s['r2']:.4f}"
+    return text + f"  mse={s['mse']:.6g}  r2={r2}"
+
+
+def _check_writable(path):
+    """Fail before training, not after, when the output folder is missing."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FFNNError(f"cannot write {path!r}: the folder {folder!r} does not exist")
+
+
+def _noise_used(args):
+    if args.noise is not None:
+        return args.noise
+    return inspect.signature(BUILTIN[args.dataset].generator).parameters["noise"].default
+
+
+def _plain(value):
+    """numpy scalars and arrays to JSON-ready Python values."""
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _cmd_train(args):
+    _check_writable(args.output)
+    ds = _load_data(args)
+    net = _build_network(args, ds)
+    classify = ds.task != "regression"
+    X_tr, X_va, X_te, y_tr, y_va, y_te = train_val_test_split(
+        ds.X, ds.y, val=args.val, test=args.test, random_state=args.seed, stratify=True if classify else None)
+
+    scaler = target_scaler = None
+    if not args.no_standardize:
+        scaler = StandardScaler().fit(X_tr)
+        X_tr, X_va, X_te = (scaler.transform(X) if len(X) else X for X in (X_tr, X_va, X_te))
+        if not classify:
+            target_scaler = StandardScaler().fit(y_tr.reshape(-1, 1))
+
+    def model_targets(y):  # what the network is trained on: standardized for regression
+        if target_scaler is None or len(y) == 0:
+            return y
+        return target_scaler.transform(y.reshape(-1, 1))[:, 0]
+
+    callbacks = []
+    bar = None if args.quiet else ProgressBar(args.epochs)
+    if bar is not None:
+        callbacks.append(bar)
+    if args.patience is not None:
+        if len(X_va) == 0:
+            raise FFNNError("--patience needs a validation split (--val > 0)")
+        callbacks.append(EarlyStopping(monitor="val_loss", patience=args.patience, restore_best_weights=True))
+    try:
+        history = net.fit(X_tr, model_targets(y_tr), optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
+                          batch_size=args.batch_size, l2=args.l2, callbacks=callbacks, random_state=args.seed,
+                          validation_data=(X_va, model_targets(y_va)) if len(X_va) else None)
+    finally:
+        if bar is not None:
+            bar.close()
+
+    scores = {name: _scores(net, ds.task, X, y, model_targets(y), target_scaler)
+              for name, X, y in (("train", X_tr, y_tr), ("validation", X_va, y_va), ("test", X_te, y_te))}
+    stopped = " (stopped early)" if history.stopped_early else ""
+    print(f"trained {net.spec} for {len(history.epoch)} epochs{stopped} on {ds.n_samples} samples "
+          f"({ds.task}, {ds.n_features} features)")
+    for name, s in scores.items():
+        print(_format_scores(name, s))
+
+    metadata = {
+        "format": METADATA_FORMAT,
+        "task": ds.task,
+        "classes": None if ds.classes is None else _plain(ds.classes),
+        "feature_names": list(ds.feature_names),
+        "target_name": ds.target_name,
+        # column of the target in the training table, dropped when predicting on rows that still have it
+        "target_index": ds.n_features if ds.target_index is None else ds.target_index,
+        "scaler": None if scaler is None else scaler.to_dict(),
+        "target_scaler": None if target_scaler is None else target_scaler.to_dict(),
+        "source": {"csv": os.fspath(args.csv)} if args.csv is not None else
+                  {"dataset": args.dataset, "samples": ds.n_samples, "noise": _noise_used(args)},
+        "training": {"optimizer": args.optimizer, "lr": args.lr, "epochs": len(history.epoch),
+                     "batch_size": args.batch_size, "l2": args.l2, "seed": args.seed, "val": args.val,
+                     "test": args.test},
+        "scores": scores,
+    }
+    net.save(args.output, metadata=metadata)
+    print(f"model saved to {args.output}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# predict
+# ---------------------------------------------------------------------------------------------------------------
+
+def _model_task(net, meta):
+    if meta.get("task") in ("binary", "multiclass", "regression"):
+        return meta["task"]
+    if net.output_activation in ("sigmoid", "softmax"):  # a model saved from Python without CLI metadata
+        return "binary" if net.n_outputs == 1 or (net.n_outputs == 2 and net.output_activation == "softmax") \
+            else "multiclass"
+    return "regression"
+
+
+_META_TYPES = {"classes": list, "feature_names": list, "target_name": str, "target_index": int,
+               "scaler": dict, "target_scaler": dict}
+
+
+def _prediction_metadata(net, path):
+    """The metadata fields predict uses, type-checked (None when absent)."""
+    meta = net.metadata if isinstance(net.metadata, dict) else {}
+    fields = {}
+    for key, kind in _META_TYPES.items():
+        value = meta.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise FFNNError(f"{path}: metadata field {key!r} should be of type {kind.__name__}, got {value!r}")
+        fields[key] = value
+    fields["task"] = _model_task(net, meta)
+    return fields
+
+
+def _cmd_predict(args):
+    net = Network.load(args.model)
+    meta = _prediction_metadata(net, args.model)
+    task = meta["task"]
+    if args.proba and task == "regression":
+        raise FFNNError("--proba needs a classification model; this model does regression")
+    if task != "regression" and net.n_outputs > 1 and net.output_activation != "softmax":
+        raise FFNNError(f"cannot predict classes with a {net.n_outputs}-output {net.output_activation} model "
+                        "(multi-label outputs are not supported by the command line)")
+    header = {"auto": "auto", "yes": True, "no": False}[args.header]
+    target_index = -1 if meta["target_index"] is None else meta["target_index"]
+    X, _ = read_csv_features(args.csv, net.n_inputs, target_name=meta["target_name"], target_index=target_index,
+                             header=header, feature_names=meta["feature_names"])
+    if meta["scaler"]:
+        X = StandardScaler.from_dict(meta["scaler"]).transform(X)
+    out = net.predict(X)
+    target_name = meta["target_name"] or "prediction"
+
+    if task == "regression":
+        values = out
+        if meta["target_scaler"]:
+            values = StandardScaler.from_dict(meta["target_scaler"]).inverse_transform(out)
+        names = [target_name] if values.shape[1] == 1 else [f"{target_name}{k + 1}" for k in range(values.shape[1])]
+        rows = [[repr(float(v)) for v in row] for row in values]
+    else:
+        proba = np.column_stack([1.0 - out[:, 0], out[:, 0]]) if net.n_outputs == 1 else out
+        classes = meta["classes"] or list(range(proba.shape[1]))
+        if len(classes) != proba.shape[1]:
+            raise FFNNError(f"the model has {proba.shape[1]} classes but its metadata lists {len(classes)}")
+        labels = [classes[k] for k in net.predict_classes(X)]
+        names = [target_name] + ([f"proba_{c}" for c in classes] if args.proba else [])
+        rows = [[str(label)] + ([f"{p:.6g}" for p in ps] if args.proba else []) for label, ps in zip(labels, proba)]
+
+    if args.output is None:
+        _write_csv(sys.stdout, names, rows)
+    else:
+        with open(args.output, "w", newline="", encoding="utf-8") as fh:
+            _write_csv(fh, names, rows)
+        print(f"wrote {len(rows)} predictions to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _write_csv(stream, names, rows):
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(names)
+    writer.writerows(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# info, datasets, gui
+# ---------------------------------------------------------------------------------------------------------------
+
+def _describe(value):
+    if isinstance(value, list):
+        return ", ".join(f"{v:.6g}" if isinstance(v, float) else str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _cmd_info(args):
+    net = Network.load(args.model)
+    print(net.summary())
+    meta = net.metadata or {}
+    if not meta:
+        print("metadata: none")
+        return 0
+    print("metadata:")
+    for key, value in meta.items():
+        if key == "scores" and isinstance(value, dict):
+            print("  scores:")
+            for name, s in value.items():
+                print("    " + _format_scores(name, s))
+        elif isinstance(value, dict) and key in ("scaler", "target_scaler", "training", "source"):
+            print(f"  {key}:")
+            for k, v in value.items():
+                print(f"    {k}: {_describe(v)}")
+        else:
+            print(f"  {key}: {_describe(value)}")
+    return 0
+
+
+def _cmd_datasets(args):
+    if args.name is None:
+        width = max(len(n) for n in BUILTIN)
+        for name, info in BUILTIN.items():
+            print(f"{name:<{width}}  {info.task:<10}  {info.description}")
+        return 0
+    ds = load_builtin(args.name, n_samples=args.samples, noise=args.noise, random_state=args.seed)
+    names = list(ds.feature_names) + [ds.target_name]
+    rows = [[repr(float(v)) for v in x] + [str(t) if ds.classes is not None else repr(float(t))]
+            for x, t in zip(ds.X, ds.y)]
+    if args.output is None:
+        _write_csv(sys.stdout, names, rows)
+    else:
+        with open(args.output, "w", newline="", encoding="utf-8") as fh:
+            _write_csv(fh, names, rows)
+        print(f"wrote {len(rows)} rows of {args.name!r} to {args.output}", file=sys.stderr)
+    return 0
+
+
+_GUI_MODULES = ("pyffnn_gui", "PySide6", "pyqtgraph", "shiboken6")
+
+
+def _cmd_gui(args):
+    try:
+        from pyffnn_gui.app import main as gui_main
+    except ImportError as exc:
+        missing = (getattr(exc, "name", None) or "").split(".")[0]
+        if missing in _GUI_MODULES:
+            print(f"{PROG}: error: the app is not installed: pip install pyffnn[gui] ({exc})", file=sys.stderr)
+            return 2
+        raise RuntimeError(f"cannot start the app: {exc}") from None
+    gui_args = list(args.gui_args)
+    if gui_args[:1] == ["--"]:
+        gui_args = gui_args[1:]
+    if inspect.signature(gui_main).parameters:
+        status = gui_main(gui_args)
+    else:  # an entry point that reads sys.argv itself
+        saved_argv = sys.argv
+        sys.argv = [f"{PROG} gui"] + gui_args
+        try:
+            status = gui_main()
+        finally:
+            sys.argv = saved_argv
+    return int(status or 0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# argument parsing and main
+# ---------------------------------------------------------------------------------------------------------------
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _batch_size(text):
+    if text.lower() in ("full", "all"):
+        return None
+    return _positive_int(text)
+
+
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def _add_header_option(p):
+    p.add_argument("--header", choices=("auto", "yes", "no"), default="auto",
+                   help="does the CSV start with a header row? (default: auto-detect)")
+
+
+def build_parser():
+    """The argparse parser of the ``pyffnn`` command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Feedforward neural networks with a fast C core: train, evaluate and predict.",
+        epilog="Run 'pyffnn COMMAND --help' for the options of a command.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "train", help="train a network on a CSV file or a built-in data set and save it",
+        description="Train a network, print train/validation/test scores and save the model.\n"
+                    "The input size and the output layer follow from the data (binary: 1sigmoid,\n"
+                    "K classes: Ksoftmax, regression: 1linear); --layers gives the hidden layers only.",
+        epilog="examples:\n  pyffnn train --dataset spiral --layers 16tanh-16tanh --epochs 500 --lr 0.01\n"
+               "  pyffnn train --csv iris.csv --target species --layers 8relu --output iris.npz",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    data = p.add_argument_group("data")
+    source = data.add_mutually_exclusive_group(required=True)
+    source.add_argument("--csv", metavar="FILE", help="CSV file (comma, semicolon or tab separated)")
+    source.add_argument("--dataset", metavar="NAME", choices=sorted(BUILTIN),
+                        help=f"built-in data set: {', '.join(BUILTIN)}")
+    data.add_argument("--target", metavar="COL",
+                      help="target column of the CSV: a header name or an index, negative from the end (default -1)")
+    _add_header_option(data)
+    data.add_argument("--samples", type=_positive_int, metavar="N", help="samples to generate for --dataset")
+    data.add_argument("--noise", type=_non_negative_float, metavar="F", help="noise level for --dataset")
+    data.add_argument("--val", type=float, default=0.15, metavar="F",
+                      help="validation fraction (default 0.15)")
+    data.add_argument("--test", type=float, default=0.15, metavar="F", help="test fraction (default 0.15)")
+    data.add_argument("--no-standardize", action="store_true",
+                      help="do not scale features (and regression targets) to zero mean and unit variance")
+
+    model = p.add_argument_group("model")
+    arch = model.add_mutually_exclusive_group()
+    arch.add_argument("--layers", default="16tanh", metavar="SPEC",
+                      help="hidden layers, e.g. '8tanh-8tanh' or '16relu-8maxout3'; 'none' for none "
+                           "(default 16tanh)")
+    arch.add_argument("--arch", metavar="SPEC", help="the full architecture instead, e.g. '2-8tanh-1sigmoid'")
+    model.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+
+    fit = p.add_argument_group("training")
+    fit.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="adam")
+    fit.add_argument("--lr", type=_non_negative_float, help="learning rate (default: the optimizer's)")
+    fit.add_argument("--epochs", type=_positive_int, default=200, help="default 200")
+    fit.add_argument("--batch-size", type=_batch_size, default=32, metavar="N",
+                     help="minibatch size; 1 = per-example, 'full' = whole training set (default 32)")
+    fit.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 weight decay (default 0)")
+    fit.add_argument("--patience", type=_positive_int, metavar="N",
+                     help="stop when the validation loss has not improved for N epochs (keeps the best weights)")
+    fit.add_argument("--seed", type=_seed, default=0, help="seed for data, split, weights and shuffling (default 0)")
+    fit.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--output", "-o", default="model.npz", metavar="FILE", help="model file (default model.npz)")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser(
+        "predict", help="predict the rows of a CSV file with a saved model",
+        description="Write one prediction per CSV row (class labels as in training). The CSV may still hold the "
+                    "training target column: with one column more than the model's inputs, that column is dropped.")
+    p.add_argument("model", metavar="MODEL", help="model file written by 'pyffnn train'")
+    p.add_argument("csv", metavar="CSV", help="rows to predict")
+    p.add_argument("--output", "-o", metavar="FILE", help="output CSV (default: standard output)")
+    p.add_argument("--proba", action="store_true", help="add a probability column per class")
+    _add_header_option(p)
+    p.set_defaults(func=_cmd_predict)
+
+    p = sub.add_parser("info", help="show a model's layers and metadata",
+                       description="Print the layer summary and the metadata saved with a model.")
+    p.add_argument("model", metavar="MODEL")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("datasets", help="list the built-in data sets or write one as CSV",
+                       description="Without NAME, list the built-in data sets; with NAME, write it as CSV.")
+    p.add_argument("name", metavar="NAME", nargs="?", choices=sorted(BUILTIN))
+    p.add_argument("--samples", type=_positive_int, metavar="N")
+    p.add_argument("--noise", type=_non_negative_float, metavar="F")
+    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--output", "-o", metavar="FILE", help="output CSV (default: standard output)")
+    p.set_defaults(func=_cmd_datasets)
+
+    p = sub.add_parser("gui", help="start the desktop app (needs pip install pyffnn[gui])",
+                       description="Start the pyffnn desktop app; further arguments are passed to it "
+                                   "('pyffnn gui -- --help' shows the app's own options).")
+    p.add_argument("gui_args", nargs=argparse.REMAINDER, metavar="ARGS")
+    p.set_defaults(func=_cmd_gui)
+    return parser
+
+
+def _version():
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("pyffnn")
+    except PackageNotFoundError:  # running from a source tree
+        return "unknown"
+
+
+def _error(message, code):
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+def _os_error_text(exc):
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}"
+    return str(exc)
+
+
+def main(argv=None):
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    if argv[:1] == ["gui"] and argv[1:2] not in (["-h"], ["--help"]):
+        # everything after 'gui' belongs to the app (argparse's REMAINDER would reject a leading option)
+        args = argparse.Namespace(command="gui", func=_cmd_gui, gui_args=argv[1:])
+    else:
+        args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except TrainingDiverged as exc:
+        return _error(str(exc), 1)
+    except FileNotFoundError as exc:
+        return _error(_os_error_text(exc), 2)
+    except (FFNNError, ValueError) as exc:
+        return _error(str(exc), 2)
+    except KeyboardInterrupt:
+        return _error("interrupted", 130)
+    except (OSError, RuntimeError, MemoryError) as exc:
+        if os.environ.get("PYFFNN_DEBUG"):
+            raise
+        return _error(_os_error_text(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}", 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
