@@ -10,7 +10,8 @@ ACTIVATION_CODES = {
 }
 LOSS_CODES = {"mse": lib.FFNN_LOSS_MSE, "bce": lib.FFNN_LOSS_BCE, "ce": lib.FFNN_LOSS_CE}
 _SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
-_CTYPE = {np.dtype(np.float32): "float *", np.dtype(np.float64): "double *"}
+_CTYPE = {np.dtype(np.float32): "float[]", np.dtype(np.float64): "double[]", np.dtype(np.int64): "int64_t[]",
+          np.dtype(np.int32): "int32_t[]"}
 
 
 def check(status, what):
@@ -28,29 +29,24 @@ def func(name, dtype):
     return getattr(lib, f"{name}_{_SUFFIX[np.dtype(dtype)]}")
 
 
-def ptr(arr, dtype=None):
-    """Pointer to a C-contiguous numpy array (writability is checked by ffi.from_buffer)."""
+def ptr(arr):
+    """Typed C view of a C-contiguous numpy array, for read-only arguments (no copy)."""
     if arr is None:
         return ffi.NULL
     if not arr.flags.c_contiguous:
         raise FFNNError("internal: buffer must be C-contiguous")
-    ctype = _CTYPE[arr.dtype] if dtype is None else dtype
-    return ffi.cast(ctype, ffi.from_buffer(arr, require_writable=False))
+    return ffi.from_buffer(_CTYPE[arr.dtype], arr, require_writable=False)
 
 
 def wptr(arr):
-    """Pointer to a writable C-contiguous array; raises if it is read-only."""
-    if not arr.flags.writeable:
-        raise FFNNError("internal: output buffer is read-only")
-    return ffi.cast(_CTYPE.get(arr.dtype, "void *"), ffi.from_buffer(arr, require_writable=True))
+    """Typed C view of a writable C-contiguous array; ffi.from_buffer refuses read-only memory."""
+    if not arr.flags.c_contiguous:
+        raise FFNNError("internal: buffer must be C-contiguous")
+    return ffi.from_buffer(_CTYPE[arr.dtype], arr, require_writable=True)
 
 
-def iptr(arr):
-    return ffi.cast("int32_t *", ffi.from_buffer(arr, require_writable=True))
-
-
-def i64ptr(arr):
-    return ffi.cast("int64_t *", ffi.from_buffer(arr, require_writable=False))
+iptr = wptr
+i64ptr = ptr
 
 
 def layer_table(specs):

@@ -1,4 +1,5 @@
 """The Network: a layer table over one flat parameter buffer, with forward, loss, gradients and training."""
+import math
 import threading
 
 import numpy as np
@@ -49,6 +50,10 @@ class Network:
         self._table, n_params = core.layer_table(specs)
         self.params = np.zeros(n_params, dtype=self.dtype)
         self.grads = np.zeros(n_params, dtype=self.dtype)
+        # params is only ever written in place, so its C pointer can be made once
+        self._params_ptr = core.wptr(self.params)
+        self._forward_fn = core.func("ffnn_forward", self.dtype)
+        self._ctype = "float[]" if self.dtype == np.float32 else "double[]"
         self.metadata = {}
         self.stop_training = False
         self._local = threading.local()
@@ -128,7 +133,9 @@ class Network:
         """Per-thread cached workspace, so predictions from another thread never touch a running fit's buffers."""
         cached = getattr(self._local, "ws", None)
         if cached is None or cached[0] < batch:
-            cached = (batch,) + core.workspace(self._table, self.n_layers, batch, self.dtype)
+            work, iwork = core.workspace(self._table, self.n_layers, batch, self.dtype)
+            # keep the C pointers with the arrays: building them costs more than a small forward pass
+            cached = (batch, work, iwork, core.wptr(work), core.iptr(iwork))
             self._local.ws = cached
         return cached
 
@@ -138,9 +145,13 @@ class Network:
         n = X.shape[0]
         out = np.empty((n, self.n_outputs), dtype=self.dtype)
         chunk = min(n, _PREDICT_CHUNK)
-        batch, work, iwork = self._workspace(chunk)
-        fwd = core.func("ffnn_forward", self.dtype)
-        p, w, iw = core.ptr(params), core.wptr(work), core.iptr(iwork)
+        batch, _, _, w, iw = self._workspace(chunk)
+        fwd = self._forward_fn
+        p = self._params_ptr if params is self.params else core.ptr(params)
+        if n == 1:  # the latency path: one call, no slicing
+            core.check(fwd(self._table, self.n_layers, p, core.ptr(X), 1, batch, core.wptr(out), w, iw),
+                       "forward pass")
+            return out
         for start in range(0, n, chunk):
             xs = X[start:start + chunk]
             core.check(fwd(self._table, self.n_layers, p, core.ptr(xs), xs.shape[0], batch,
@@ -149,11 +160,28 @@ class Network:
 
     def forward(self, X):
         """Output-layer activations a(L) for samples ``X`` (n, n_inputs); one sample (n_inputs,) gives (n_outputs,)."""
+        if type(X) is np.ndarray and X.ndim == 1 and X.dtype == self.dtype and X.shape[0] == self.n_inputs \
+                and X.flags.c_contiguous and math.isfinite(X.dot(X)):
+            return self._forward_one(X)
         X2, was_1d = check_X(X, self.n_inputs, self.dtype)
         out = self._forward_raw(X2)
         return out[0] if was_1d else out
 
     predict = forward
+
+    def _forward_one(self, x):
+        """One already-checked sample: the latency path, with as little Python as possible."""
+        ws = getattr(self._local, "ws", None)
+        if ws is None:
+            ws = self._workspace(1)
+        out = np.empty(self.layers[-1].units, dtype=self.dtype)
+        ctype = self._ctype
+        status = self._forward_fn(self._table, len(self.layers), self._params_ptr,
+                                  core.ffi.from_buffer(ctype, x), 1, ws[0],
+                                  core.ffi.from_buffer(ctype, out, require_writable=True), ws[3], ws[4])
+        if status:
+            core.check(status, "forward pass")
+        return out
 
     def predict_classes(self, X):
         """Class indices: argmax of a softmax (or several outputs), ``a > 0.5`` for one sigmoid output."""
@@ -175,7 +203,7 @@ class Network:
         X2, _ = check_X(X, self.n_inputs, self.dtype)
         n = X2.shape[0]
         chunk = min(n, _PREDICT_CHUNK)
-        batch, work, iwork = self._workspace(chunk)
+        batch, work, iwork, _, _ = self._workspace(chunk)
         outs = [np.empty((n, ly.units), dtype=self.dtype) for ly in self.layers]
         fwd = core.func("ffnn_forward", self.dtype)
         for start in range(0, n, chunk):
@@ -207,7 +235,7 @@ class Network:
         """Mean loss (+ L2 penalty) over X; if ``grads`` is given it receives the gradient."""
         n = X.shape[0]
         chunk = min(n, _PREDICT_CHUNK)
-        batch, work, iwork = self._workspace(chunk)
+        batch, work, iwork, _, _ = self._workspace(chunk)
         code = core.LOSS_CODES[loss_name]
         total = core.ffi.new("double *")
         acc = 0.0
