@@ -18,10 +18,11 @@ __version__ = "0.1.0"
 __all__ = [
     "Network", "Dense", "Maxout", "ACTIVATIONS", "SGD", "Adam", "RPROP", "Optimizer", "make_optimizer",
     "OPTIMIZER_NAMES", "Callback", "LambdaCallback", "EarlyStopping", "History", "Perceptron", "FFNNError",
-    "ModelFileError", "TrainingDiverged", "FFNNClassifier", "FFNNRegressor", "datasets",
+    "ModelFileError", "TrainingDiverged", "FFNNClassifier", "FFNNRegressor", "datasets", "to_torch", "from_torch",
 ]
 
-_LAZY = {"FFNNClassifier": "estimators", "FFNNRegressor": "estimators"}
+_LAZY = {"FFNNClassifier": "estimators", "FFNNRegressor": "estimators", "to_torch": "torch_interop",
+         "from_torch": "torch_interop"}
 
 
 def __getattr__(name):

@@ -1,0 +1,588 @@
+"""scikit-learn estimators over a pyffnn ``Network``: :class:`FFNNClassifier` and :class:`FFNNRegressor`.
+
+They follow ``sklearn.neural_network.MLPClassifier``/``MLPRegressor``: the same parameter names and meaning
+where they apply, the same fitted attributes (``coefs_`` as ``(n_in, n_out)`` arrays, ``intercepts_``,
+``loss_curve_``, ``n_iter_``, ...) and the same stopping rule (``tol``/``n_iter_no_change``, optional early
+stopping on a validation split, a ``ConvergenceWarning`` when ``max_iter`` is reached).  Training is
+``Network.fit`` (pyffnn's one training loop, in C); see :mod:`pyffnn._sk_training` for the stopping callback.
+
+Differences from scikit-learn's MLP, all deliberate:
+
+* ``activation`` may be one name or one name per hidden layer, and adds ``"softplus"`` and ``"maxout"``
+  (``maxout_pieces`` linear pieces per unit); ``solver`` is ``"sgd"``, ``"adam"`` or ``"rprop"`` (iRprop-;
+  there is no ``"lbfgs"``).
+* Initial weights are Glorot uniform for sigmoid/tanh/linear and He uniform for relu/softplus/maxout.
+* The squared error of a multi-output regressor is summed over outputs (the lecture's ½·Σ_k (a_k−y_k)²,
+  mean over samples); scikit-learn averages over outputs too.  With one output both are the same.
+* ``sample_weight`` is not supported: the C core has no per-sample weights.  ``fit`` and ``partial_fit``
+  raise a ``TypeError`` that says so.
+* ``dtype`` chooses float64 or float32 for the weights and the computation; ``callbacks`` are pyffnn
+  ``Callback`` objects handed to ``Network.fit`` (to watch or stop training).
+* Sparse input is not accepted (the core works on dense arrays).
+
+scikit-learn is only needed by this module; ``import pyffnn`` works without it.
+"""
+import warnings
+
+import numpy as np
+
+try:
+    import sklearn  # noqa: F401
+except ImportError:  # pragma: no cover - exercised only without scikit-learn
+    raise ImportError("FFNNClassifier and FFNNRegressor need scikit-learn: pip install pyffnn[sklearn] "
+                      "(or pip install scikit-learn)") from None
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._sk_compat import validate_data
+from ._sk_training import SklearnMonitor, batch_size_for
+from .callbacks import Callback
+from .errors import FFNNError
+from .layers import Dense, Maxout
+from .optimizers import RPROP, SGD, Adam
+
+__all__ = ["FFNNClassifier", "FFNNRegressor"]
+
+# scikit-learn activation names -> pyffnn names (pyffnn's own names are accepted too)
+_HIDDEN = {"identity": "linear", "linear": "linear", "logistic": "sigmoid", "sigmoid": "sigmoid",
+           "tanh": "tanh", "relu": "relu", "softplus": "softplus", "maxout": "maxout"}
+_OUTPUT = {"identity": "linear", "linear": "linear", "logistic": "sigmoid", "sigmoid": "sigmoid",
+           "softmax": "softmax", "tanh": "tanh", "relu": "relu", "softplus": "softplus"}
+# pyffnn output names -> the names scikit-learn uses in out_activation_
+_SK_NAME = {"linear": "identity", "sigmoid": "logistic"}
+_LOSS = {"mse": "mse", "squared_error": "mse", "bce": "bce", "binary_log_loss": "bce", "ce": "ce",
+         "log_loss": "ce", "auto": "auto"}
+_SOLVERS = ("sgd", "adam", "rprop")
+_LEARNING_RATES = ("constant", "invscaling", "adaptive")
+_SEED_MAX = 2**31 - 1
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def _reject_fit_params(name, fit_params):
+    if not fit_params:
+        return
+    if "sample_weight" in fit_params:
+        raise TypeError(f"{name} does not support sample_weight: pyffnn's training core has no per-sample "
+                        "weights. Resample or duplicate rows instead, or use "
+                        "sklearn.neural_network.MLPClassifier/MLPRegressor.")
+    raise TypeError(f"{name} got unexpected keyword argument(s) {sorted(fit_params)}")
+
+
+class _BaseFFNN(BaseEstimator):
+    """Parameters, validation and the training driver shared by the classifier and the regressor."""
+
+    _kind = None  # "classifier" or "regressor"
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=1e-4,
+                 batch_size="auto", learning_rate="constant", learning_rate_init=1e-3, power_t=0.5, max_iter=200,
+                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, maxout_pieces=2, out_activation=None, loss=None,
+                 dtype="float64", callbacks=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.maxout_pieces = maxout_pieces
+        self.out_activation = out_activation
+        self.loss = loss
+        self.dtype = dtype
+        self.callbacks = callbacks
+
+    # ------------------------------------------------------------------ fitted views of the network
+    @property
+    def coefs_(self):
+        """Weight matrices as scikit-learn lays them out: ``coefs_[i]`` is ``W(i).T``, shape ``(n_in, rows)``.
+
+        These are views into ``network_.params``: writing to them changes the model.  For a maxout layer the
+        ``units * pieces`` columns are grouped per unit (pieces of unit ``u`` are columns ``u*k .. u*k+k-1``).
+        """
+        check_is_fitted(self, "network_")
+        return [w.T for w in self.network_.weights]
+
+    @property
+    def intercepts_(self):
+        """Bias vectors ``w0(i)`` (views into ``network_.params``)."""
+        check_is_fitted(self, "network_")
+        return list(self.network_.biases)
+
+    @property
+    def n_layers_(self):
+        """Number of layers counting the input layer, as in scikit-learn (hidden layers + 2)."""
+        check_is_fitted(self, "network_")
+        return len(self.network_.layers) + 1
+
+    # ------------------------------------------------------------------ parameter checks
+    def _np_dtype(self):
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise FFNNError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        return dtype
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if _is_int(sizes) else sizes
+        try:
+            sizes = list(sizes)
+        except TypeError:
+            raise FFNNError("hidden_layer_sizes must be an int or a sequence of positive ints, "
+                             f"got {self.hidden_layer_sizes!r}") from None
+        if not all(_is_int(s) and s > 0 for s in sizes):
+            raise FFNNError(f"hidden_layer_sizes must contain positive ints, got {self.hidden_layer_sizes!r}")
+        return [int(s) for s in sizes]
+
+    def _hidden_layers(self):
+        """The hidden part of the layer list: Dense/Maxout per hidden_layer_sizes and activation."""
+        sizes = self._hidden_sizes()
+        acts = self.activation
+        if isinstance(acts, str):
+            acts = [acts] * len(sizes)
+        else:
+            try:
+                acts = list(acts)
+            except TypeError:
+                raise FFNNError(f"activation must be a name or a list of names, got {self.activation!r}") from None
+            if len(acts) != len(sizes):
+                raise FFNNError(f"activation lists {len(acts)} names but there are {len(sizes)} hidden layers "
+                                 f"(hidden_layer_sizes={self.hidden_layer_sizes!r}); give one name per layer")
+        layers = []
+        for units, act in zip(sizes, acts):
+            name = _HIDDEN.get(str(act).lower()) if isinstance(act, str) else None
+            if name is None:
+                raise FFNNError(f"unknown hidden activation {act!r}; expected one of {', '.join(sorted(_HIDDEN))}")
+            if name == "maxout":
+                if not _is_int(self.maxout_pieces) or self.maxout_pieces < 1:
+                    raise FFNNError(f"maxout_pieces must be a positive int, got {self.maxout_pieces!r}")
+                layers.append(Maxout(units, int(self.maxout_pieces)))
+            else:
+                layers.append(Dense(units, name))
+        return layers
+
+    def _check_params(self):
+        """Validate the hyper-parameters that are not checked where they are used; raise ValueError."""
+        def real(name, low, high=None, low_open=False, high_open=False):
+            value = getattr(self, name)
+            ok = _is_real(value) and np.isfinite(value) and (value > low if low_open else value >= low)
+            if ok and high is not None:
+                ok = value < high if high_open else value <= high
+            if not ok:
+                lo, hi = "(" if low_open else "[", ")" if high_open else "]"
+                raise FFNNError(f"{name} must be a real number in {lo}{low}, {high if high is not None else 'inf'}"
+                                 f"{hi if high is not None else ')'}, got {value!r}")
+
+        if self.solver not in _SOLVERS:
+            raise FFNNError(f"solver must be one of {', '.join(_SOLVERS)}, got {self.solver!r}")
+        if self.learning_rate not in _LEARNING_RATES:
+            raise FFNNError(f"learning_rate must be one of {', '.join(_LEARNING_RATES)}, got {self.learning_rate!r}")
+        real("alpha", 0)
+        real("learning_rate_init", 0, low_open=True)
+        real("power_t", 0)
+        real("tol", 0)
+        real("momentum", 0, 1, high_open=True)
+        real("validation_fraction", 0, 1, low_open=True, high_open=True)
+        real("beta_1", 0, 1, high_open=True)
+        real("beta_2", 0, 1, high_open=True)
+        real("epsilon", 0, low_open=True)
+        for name in ("max_iter", "n_iter_no_change"):
+            value = getattr(self, name)
+            if not _is_int(value) or value < 1:
+                raise FFNNError(f"{name} must be a positive int, got {value!r}")
+        if self.loss is not None and self.loss not in _LOSS:
+            raise FFNNError(f"loss must be None or one of {', '.join(sorted(_LOSS))}, got {self.loss!r}")
+        callbacks = [] if self.callbacks is None else list(self.callbacks)
+        for cb in callbacks:
+            if not isinstance(cb, Callback):
+                raise FFNNError(f"callbacks must be pyffnn.Callback instances, got {cb!r}")
+        return callbacks
+
+    def _make_optimizer(self):
+        if self.solver == "adam":
+            return Adam(lr=self.learning_rate_init, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon)
+        if self.solver == "sgd":
+            nesterov = bool(self.nesterovs_momentum) and self.momentum > 0
+            return SGD(lr=self.learning_rate_init, momentum=self.momentum, nesterov=nesterov)
+        return RPROP()
+
+    # ------------------------------------------------------------------ the training driver
+    def _fit(self, X, y, incremental, classes=None):
+        callbacks = self._check_params()
+        dtype = self._np_dtype()
+        if incremental and self.early_stopping:
+            raise FFNNError("partial_fit does not support early_stopping=True")
+        first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
+        X, y = validate_data(self, X, y, multi_output=True, dtype=dtype, reset=first_pass,
+                             y_numeric=self._kind == "regressor")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = self._encode_targets(y, first_pass, incremental, classes).astype(dtype, copy=False)
+        rng = check_random_state(self.random_state)
+
+        if first_pass:
+            self._initialize(X.shape[1], Y.shape[1], dtype, int(rng.randint(_SEED_MAX)))
+        else:
+            self._check_continuation(Y.shape[1], dtype)
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+
+        validation = None
+        X_train, Y_train = X, Y
+        if self.early_stopping:
+            stratify = y if self._kind == "classifier" and y.ndim == 1 else None
+            X_train, X_val, Y_train, _, _, y_val = train_test_split(
+                X, Y, y, random_state=rng, test_size=self.validation_fraction, stratify=stratify)
+            if X_val.shape[0] < 2:
+                raise FFNNError("the validation set is too small for early stopping; increase "
+                                 "validation_fraction or the number of samples")
+            validation = (X_val, y_val)
+
+        n = X_train.shape[0]
+        batch_size = batch_size_for(self.batch_size, n)
+        monitor = SklearnMonitor(self, n, validation, self._optimizer)
+        self.n_iter_ = 0
+        self.network_.fit(
+            X_train, Y_train, loss=self._loss_name(), optimizer=self._optimizer,
+            epochs=1 if incremental else self.max_iter, batch_size=batch_size, shuffle=bool(self.shuffle),
+            # scikit-learn adds 0.5*alpha*||W||^2 / (samples in the batch) to every minibatch loss
+            l2=float(self.alpha) / batch_size,
+            callbacks=[monitor] + callbacks, verbose=0, random_state=int(rng.randint(_SEED_MAX)))
+
+        if self.early_stopping and self._best_params is not None:
+            self.network_.params[:] = self._best_params
+        if not incremental and not monitor.converged and self.n_iter_ == self.max_iter:
+            warnings.warn(f"{type(self).__name__}: maximum iterations ({self.max_iter}) reached and the "
+                          "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
+        return self
+
+    def _initialize(self, n_features, n_outputs, dtype, seed):
+        from .network import Network
+
+        self.n_outputs_ = n_outputs
+        out_act = self._output_activation()
+        layers = [n_features] + self._hidden_layers() + [Dense(n_outputs, out_act)]
+        self.network_ = Network(layers, dtype=dtype, random_state=seed)
+        self.out_activation_ = _SK_NAME.get(out_act, out_act)
+        self.t_ = 0
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+            self._best_params = self.network_.params.copy()
+        else:
+            self.best_loss_ = np.inf
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self._best_params = None
+
+    def _check_continuation(self, n_outputs, dtype):
+        if n_outputs != self.n_outputs_:
+            raise FFNNError(f"y has {n_outputs} output(s) but the model was fitted with {self.n_outputs_}; "
+                             "fit from scratch (warm_start=False) to change the targets")
+        if np.dtype(self.network_.dtype) != dtype:
+            raise FFNNError(f"dtype={self.dtype!r} but the fitted network is {np.dtype(self.network_.dtype)}; "
+                             "fit from scratch (warm_start=False) to change the dtype")
+        if self.early_stopping and getattr(self, "validation_scores_", None) is None:
+            # early stopping switched on for a warm start: begin its bookkeeping now
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+            self._best_params = self.network_.params.copy()
+
+    def _predict_raw(self, X):
+        """Validated X -> output-layer activations, shape (n, network outputs)."""
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, reset=False, dtype=self._fitted_dtype())
+        return np.asarray(self.network_.predict(X)).reshape(X.shape[0], -1)
+
+    def _fitted_dtype(self):
+        return np.dtype(self.network_.dtype)
+
+
+class FFNNClassifier(ClassifierMixin, _BaseFFNN):
+    """Multi-layer perceptron classifier trained by pyffnn's C core (scikit-learn estimator).
+
+    Binary problems get one logistic output, multiclass problems a softmax layer, and a 2-D 0/1 ``y``
+    (multi-label) one logistic output per label; the loss is the matching cross-entropy.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+        Units per hidden layer; ``()`` gives a model without hidden layers.
+    activation : str or list of str, default="relu"
+        Hidden activation, one name for every hidden layer or one per layer: "relu", "tanh",
+        "logistic" (= "sigmoid"), "identity" (= "linear"), "softplus", "maxout".
+    solver : {"adam", "sgd", "rprop"}, default="adam"
+        "sgd" uses ``momentum``/``nesterovs_momentum`` and the ``learning_rate`` schedule; "rprop" is iRprop-
+        (best with ``batch_size`` equal to the number of samples).
+    alpha : float, default=1e-4
+        L2 penalty as in scikit-learn: ``0.5 * alpha * ||W||^2 / batch_samples`` is added to each minibatch loss.
+    batch_size : int or "auto", default="auto"
+        Minibatch size; "auto" is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Step-size schedule for ``solver="sgd"`` (as in scikit-learn).
+    learning_rate_init : float, default=1e-3
+        Step size of "sgd" and "adam".
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule.
+    max_iter : int, default=200
+        Maximum number of epochs.
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    random_state : int, RandomState or None
+        Seeds the initial weights, the shuffling and the early-stopping split.
+    tol : float, default=1e-4
+        Improvement an epoch must make (in training loss, or validation accuracy with early stopping).
+    verbose : bool, default=False
+        Print the loss of every epoch.
+    warm_start : bool, default=False
+        Continue from the fitted weights in ``fit``.
+    momentum : float, default=0.9
+        Momentum of "sgd".
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with "sgd" (when ``momentum > 0``).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified) and stop when its accuracy stops improving;
+        the weights of the best epoch are kept.
+    validation_fraction : float, default=0.1
+        Size of the early-stopping split.
+    beta_1, beta_2, epsilon : float
+        Adam's moment decay rates and denominator constant.
+    n_iter_no_change : int, default=10
+        Stop after more than this many epochs without an improvement of ``tol``.
+    maxout_pieces : int, default=2
+        Linear pieces per unit of "maxout" hidden layers.
+    out_activation : {None, "logistic", "softmax"}, default=None
+        None chooses as scikit-learn does; "softmax" also works for binary problems (two outputs).
+    loss : {None, "log_loss", "binary_log_loss", "squared_error", "ce", "bce", "mse"}, default=None
+        None pairs the loss with the output activation (cross-entropy).
+    dtype : {"float64", "float32"}, default="float64"
+        Precision of the weights and of the computation.
+    callbacks : list of pyffnn.Callback, optional
+        Extra callbacks handed to ``Network.fit``.
+
+    Attributes
+    ----------
+    classes_, n_features_in_, feature_names_in_ (when fitted on a DataFrame), n_outputs_, out_activation_,
+    coefs_, intercepts_ (views into ``network_``), n_layers_, loss_, loss_curve_, best_loss_,
+    validation_scores_, best_validation_score_, n_iter_, t_, network_ (the trained ``pyffnn.Network``).
+    """
+
+    _kind = "classifier"
+
+    def fit(self, X, y, **fit_params):
+        """Train on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,) or a 0/1 matrix (multi-label).
+
+        Returns ``self``.  ``sample_weight`` is not supported (raises ``TypeError``).
+        """
+        _reject_fit_params("FFNNClassifier.fit", fit_params)
+        return self._fit(X, y, incremental=False)
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
+
+        ``classes`` (every label that can occur) is required on the first call, unless ``y`` is multi-label.
+        """
+        _reject_fit_params("FFNNClassifier.partial_fit", fit_params)
+        if classes is not None:
+            classes = np.unique(np.asarray(classes))
+            if hasattr(self, "classes_") and not np.array_equal(classes, self.classes_):
+                raise FFNNError(f"classes={classes!r} is not the same as on the first call to partial_fit, "
+                                 f"which was {self.classes_!r}")
+        elif not hasattr(self, "classes_") and not _is_multilabel(y):
+            raise FFNNError("classes must be passed on the first call to partial_fit "
+                             "(every label that can occur, e.g. np.unique(y_all))")
+        return self._fit(X, y, incremental=True, classes=classes)
+
+    def _encode_targets(self, y, first_pass, incremental, classes):
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind not in ("binary", "multiclass", "multilabel-indicator"):
+            raise FFNNError(f"FFNNClassifier supports binary, multiclass and multi-label (2-D 0/1) targets; "
+                             f"got a {kind!r} target")
+        if first_pass and (not incremental or not hasattr(self, "classes_")):
+            lb = LabelBinarizer()
+            lb.fit(y if classes is None or kind == "multilabel-indicator" else classes)
+            if len(lb.classes_) < 2:
+                raise FFNNError(f"FFNNClassifier needs at least 2 classes in y, got 1 class: {lb.classes_!r}")
+            self._label_binarizer = lb
+            self.classes_ = lb.classes_
+            # a binary problem on a softmax output: two columns [P(classes_[0]), P(classes_[1])]
+            self._binary_softmax = lb.y_type_ == "binary" and self.out_activation == "softmax"
+        else:
+            labels = np.arange(y.shape[1]) if kind == "multilabel-indicator" else np.unique(y)
+            if self.warm_start and not incremental and set(labels) != set(self.classes_):
+                raise FFNNError("warm_start can only be used where y has the same classes as in the previous "
+                                 f"call to fit; previously got {self.classes_!r}, y has {labels!r}")
+            if len(np.setdiff1d(labels, self.classes_)):
+                raise FFNNError(f"y has classes {np.setdiff1d(labels, self.classes_)!r} not in classes_ "
+                                 f"{self.classes_!r}")
+        if (kind == "multilabel-indicator") != (self._label_binarizer.y_type_ == "multilabel-indicator"):
+            raise FFNNError("y switches between multi-label (2-D 0/1) and single-label targets across calls")
+        Y = self._label_binarizer.transform(y)
+        if self._binary_softmax:
+            Y = np.hstack([1 - Y, Y])
+        return Y
+
+    def _output_activation(self):
+        y_type = self._label_binarizer.y_type_
+        default = "softmax" if y_type == "multiclass" else "sigmoid"
+        if self.out_activation is None:
+            return default
+        act = _OUTPUT.get(self.out_activation) if isinstance(self.out_activation, str) else None
+        if act not in ("sigmoid", "softmax"):
+            raise FFNNError(f"FFNNClassifier out_activation must be None, 'logistic' or 'softmax', "
+                             f"got {self.out_activation!r}")
+        if act == "softmax" and y_type == "multilabel-indicator":
+            raise FFNNError("out_activation='softmax' cannot model multi-label targets; use 'logistic' or None")
+        if act == "sigmoid" and y_type == "multiclass":
+            raise FFNNError("out_activation='logistic' cannot model multiclass targets; use 'softmax' or None")
+        return act
+
+    def _loss_name(self):
+        if self.loss is None:
+            return "auto"
+        loss = _LOSS[self.loss]
+        # "log_loss" means the cross-entropy that fits the output: binary for logistic outputs
+        return "bce" if loss == "ce" and self.out_activation_ == "logistic" else loss
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``.
+
+        For multi-label models, column k is the probability that label k is on (rows need not sum to 1).
+        """
+        proba = self._predict_raw(X)
+        if proba.shape[1] == 1:
+            return np.hstack([1 - proba, proba])
+        return proba
+
+    def predict_log_proba(self, X):
+        """Natural log of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predicted labels (from ``classes_``); a 0/1 matrix for multi-label models."""
+        proba = self._predict_raw(X)
+        if self._binary_softmax:
+            proba = proba[:, 1:]
+        if proba.shape[1] == 1:
+            proba = proba.ravel()
+        return self._label_binarizer.inverse_transform(proba)
+
+    def _validation_score(self, X_val, y_val):
+        return accuracy_score(y_val, self._predict_validated(X_val))
+
+    def _predict_validated(self, X):
+        proba = np.asarray(self.network_.predict(X)).reshape(X.shape[0], -1)
+        if self._binary_softmax:
+            proba = proba[:, 1:]
+        return self._label_binarizer.inverse_transform(proba.ravel() if proba.shape[1] == 1 else proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        return {"multilabel": True}
+
+
+class FFNNRegressor(RegressorMixin, _BaseFFNN):
+    """Multi-layer perceptron regressor trained by pyffnn's C core (scikit-learn estimator).
+
+    Parameters are those of :class:`FFNNClassifier`, except:
+
+    out_activation : str or None, default=None
+        Output activation; None is "identity".  "logistic", "tanh", "relu" and "softplus" bound the outputs.
+    loss : {None, "squared_error", "mse", "binary_log_loss", "bce"}, default=None
+        None is the squared error ½·Σ_k (a_k − y_k)² (mean over samples).  "bce" needs a logistic output.
+
+    With early stopping the validation score is R².  ``y`` may be 1-D or 2-D (multi-output regression).
+    """
+
+    _kind = "regressor"
+
+    def fit(self, X, y, **fit_params):
+        """Train on ``X`` (n_samples, n_features) and targets ``y`` (n_samples,) or (n_samples, n_outputs)."""
+        _reject_fit_params("FFNNRegressor.fit", fit_params)
+        return self._fit(X, y, incremental=False)
+
+    def partial_fit(self, X, y, **fit_params):
+        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state."""
+        _reject_fit_params("FFNNRegressor.partial_fit", fit_params)
+        return self._fit(X, y, incremental=True)
+
+    def _encode_targets(self, y, first_pass, incremental, classes):
+        return y.reshape(y.shape[0], -1)
+
+    def _output_activation(self):
+        if self.out_activation is None:
+            return "linear"
+        act = _OUTPUT.get(self.out_activation) if isinstance(self.out_activation, str) else None
+        if act is None:
+            raise FFNNError(f"FFNNRegressor out_activation must be None or one of {', '.join(sorted(_OUTPUT))}, "
+                             f"got {self.out_activation!r}")
+        return act
+
+    def _loss_name(self):
+        return "mse" if self.loss is None else _LOSS[self.loss]
+
+    def predict(self, X):
+        """Predicted targets, shape (n_samples,) for one output, else (n_samples, n_outputs).
+
+        Always float64 (scikit-learn's convention for regressors), also when ``dtype="float32"``.
+        """
+        out = self._predict_raw(X).astype(np.float64, copy=False)
+        return out.ravel() if self.n_outputs_ == 1 else out
+
+    def _validation_score(self, X_val, y_val):
+        out = np.asarray(self.network_.predict(X_val)).reshape(X_val.shape[0], -1)
+        return r2_score(y_val, out.ravel() if self.n_outputs_ == 1 else out)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        return {"multioutput": True}
+
+
+def _is_multilabel(y):
+    try:
+        return type_of_target(y) == "multilabel-indicator"
+    except ValueError:
+        return False
