@@ -1,0 +1,8 @@
+"""pyffnn desktop app: design a feedforward network, load data, and watch pyffnn train it live.
+
+Run it with the ``pyffnn-gui`` command (see :mod:`pyffnn_gui.app`). The app only drives pyffnn's public API;
+training is always ``pyffnn.Network.fit`` running in a worker thread.
+"""
+
+__all__ = ["__version__"]
+__version__ = "0.1.0"

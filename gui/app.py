@@ -1,0 +1,154 @@
+"""Entry point of the ``pyffnn-gui`` command.
+
+Examples::
+
+    pyffnn-gui                                   # circle data set and a 2-8tanh-8tanh-1sigmoid network
+    pyffnn-gui --dataset spiral --layers 16tanh-16tanh --lr 0.02
+    pyffnn-gui --csv iris.csv --target species
+    pyffnn-gui --dataset spiral --epochs 200 --screenshot out.png   # headless: train, render window, exit
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import List, Optional
+
+from pyffnn_gui.config import HIDDEN_ACTIVATIONS, OPTIMIZERS, ExperimentConfig, LayerSpec
+
+_LAYER_RE = re.compile(r"(\d+)(" + "|".join(HIDDEN_ACTIVATIONS) + r")?(\d*)")
+
+
+def parse_hidden(text: str) -> List[LayerSpec]:
+    """``"16tanh-16tanh-8maxout3"`` → hidden LayerSpecs (an empty string means no hidden layer)."""
+    layers = []
+    for part in filter(None, text.strip().split("-")):
+        m = _LAYER_RE.fullmatch(part.strip().lower())
+        if not m or (m.group(3) and m.group(2) != "maxout"):
+            raise argparse.ArgumentTypeError(
+                f"bad hidden layer {part!r}: expected <units><activation>, activation one of "
+                f"{', '.join(HIDDEN_ACTIVATIONS)} (maxout takes pieces, e.g. 8maxout3)")
+        units, act, pieces = int(m.group(1)), m.group(2) or "linear", int(m.group(3) or 2)
+        layers.append(LayerSpec(units, act, pieces))
+    return layers
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pyffnn-gui", description="pyffnn desktop app: design, train and watch "
+                                "feedforward networks.")
+    data = p.add_argument_group("data")
+    src = data.add_mutually_exclusive_group()
+    src.add_argument("--dataset", help="built-in data set name (circle, xor, blobs, spiral, moons, sine, ...)")
+    src.add_argument("--csv", help="CSV file to load")
+    data.add_argument("--target", default=None, help="CSV target column (name or 0-based index; default last)")
+    data.add_argument("--samples", type=int, default=None, help="built-in data set: number of samples")
+    data.add_argument("--noise", type=float, default=None, help="built-in data set: noise level")
+    data.add_argument("--data-seed", type=int, default=None, help="seed of the generated data and the split")
+    net = p.add_argument_group("network and training")
+    net.add_argument("--layers", type=parse_hidden, default=None,
+                     help="hidden layers, e.g. 8tanh-8tanh or 16relu-8maxout3")
+    net.add_argument("--optimizer", choices=[name for _, name in OPTIMIZERS], default=None)
+    net.add_argument("--lr", type=float, default=None, help="learning rate")
+    net.add_argument("--batch-size", type=int, default=None, help="1 = per-example, 0 = full batch")
+    net.add_argument("--epochs", type=int, default=None, help="epochs per Play (and for --screenshot)")
+    net.add_argument("--seed", type=int, default=None, help="weight initialisation seed")
+    p.add_argument("--project", help="open this project file on start")
+    p.add_argument("--screenshot", metavar="PNG", help="train --epochs epochs headless, save the window, exit")
+    p.add_argument("--size", default="1400x900", help="window size WIDTHxHEIGHT (default 1400x900)")
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
+    cfg = ExperimentConfig()
+    d, t = cfg.data, cfg.train
+    if args.dataset:
+        d.source, d.builtin = "builtin", args.dataset
+    if args.csv:
+        d.source, d.csv_path = "csv", os.path.abspath(args.csv)
+    for attr, value in (("n_samples", args.samples), ("noise", args.noise), ("seed", args.data_seed)):
+        if value is not None:
+            setattr(d, attr, value)
+    if args.layers is not None:
+        cfg.network.hidden = args.layers
+    for attr, value in (("optimizer", args.optimizer), ("lr", args.lr), ("batch_size", args.batch_size),
+                        ("epochs", args.epochs), ("seed", args.seed)):
+        if value is not None:
+            setattr(t, attr, value)
+    return cfg
+
+
+def _resolve_target(cfg: ExperimentConfig, target: Optional[str]) -> None:
+    if target is None or cfg.data.source != "csv":
+        return
+    from pyffnn_gui.data_source import csv_columns
+
+    names = csv_columns(cfg.data.csv_path)
+    if re.fullmatch(r"-?\d+", target):
+        cfg.data.target = int(target)
+    elif target in names:
+        cfg.data.target = names.index(target)
+    else:
+        raise SystemExit(f"pyffnn-gui: error: no column {target!r} in {cfg.data.csv_path}; columns: "
+                         f"{', '.join(names)}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"     # a screenshot needs no screen
+    m = re.fullmatch(r"(\d+)x(\d+)", args.size)
+    if not m:
+        raise SystemExit(f"pyffnn-gui: error: --size must look like 1400x900, got {args.size!r}")
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from pyffnn_gui.data_source import DataLoadError
+    from pyffnn_gui.main_window import MainWindow
+    from pyffnn_gui.project_io import save_widget_png
+
+    cfg = config_from_args(args)
+    try:
+        _resolve_target(cfg, args.target)
+    except DataLoadError as exc:
+        print(f"pyffnn-gui: error: {exc}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = MainWindow(cfg, load_default=False)
+    window.resize(int(m.group(1)), int(m.group(2)))
+    window.show()
+    ok = window.open_project_file(args.project) if args.project else window.load_data()
+    if args.screenshot:
+        try:
+            if not ok:
+                print(f"pyffnn-gui: error: {window.data_panel.message() or window.train_panel.status_label.text()}",
+                      file=sys.stderr)
+                return 2
+            if args.epochs:
+                loop = QEventLoop()
+                window.training_finished.connect(lambda _info: loop.quit())
+                window.play()
+                if window.running:
+                    loop.exec()
+            window._redraw(force=True)
+            for _ in range(3):   # let layouts and pyqtgraph settle before grabbing
+                app.processEvents()
+                QTimer.singleShot(10, lambda: None)
+            save_widget_png(window, args.screenshot)
+            h = window.session.history
+            loss = h["loss"][-1] if h["loss"] else float("nan")
+            print(f"trained {window.session.epochs_done} epochs, final loss {loss:.5g}; "
+                  f"wrote {args.screenshot}")
+            if window.last_error:
+                print(f"pyffnn-gui: training error: {window.last_error}", file=sys.stderr)
+                return 1
+            return 0
+        finally:
+            window.shutdown()
+            window.close()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Plain-data description of an experiment (architecture, data source, training settings).
+
+These dataclasses are what the panels edit, what a project file stores (as JSON) and what the session builds a
+``pyffnn.Network`` from. They hold no Qt objects and no arrays.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import List
+
+HIDDEN_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "softplus", "maxout")
+OUTPUT_ACTIVATIONS = ("auto", "linear", "sigmoid", "softmax")
+LOSSES = ("auto", "mse", "bce", "ce")
+# (label shown to the user, pyffnn optimizer name)
+OPTIMIZERS = (
+    ("Gradient descent", "sgd"),
+    ("Momentum", "momentum"),
+    ("Nesterov momentum", "nesterov"),
+    ("Adam", "adam"),
+    ("RPROP", "rprop"),
+)
+MODES = ("network", "perceptron")
+
+
+class ConfigError(ValueError):
+    """A project/config value is missing or out of range."""
+
+
+@dataclass
+class LayerSpec:
+    """One hidden layer: ``units`` neurons with ``activation`` (``pieces`` only matters for maxout)."""
+
+    units: int = 8
+    activation: str = "tanh"
+    pieces: int = 2
+
+    def validate(self) -> None:
+        if not (isinstance(self.units, int) and 1 <= self.units <= 4096):
+            raise ConfigError(f"layer units must be an integer in 1..4096, got {self.units!r}")
+        if self.activation not in HIDDEN_ACTIVATIONS:
+            raise ConfigError(f"hidden activation must be one of {HIDDEN_ACTIVATIONS}, got {self.activation!r}")
+        if not (isinstance(self.pieces, int) and 2 <= self.pieces <= 16):
+            raise ConfigError(f"maxout pieces must be an integer in 2..16, got {self.pieces!r}")
+
+
+@dataclass
+class NetworkConfig:
+    """Hidden layer stack plus optional output-activation / loss overrides (``"auto"`` follows the task)."""
+
+    hidden: List[LayerSpec] = field(default_factory=lambda: [LayerSpec(8, "tanh"), LayerSpec(8, "tanh")])
+    output_activation: str = "auto"
+    loss: str = "auto"
+
+    def validate(self) -> None:
+        for layer in self.hidden:
+            layer.validate()
+        if self.output_activation not in OUTPUT_ACTIVATIONS:
+            raise ConfigError(f"output activation must be one of {OUTPUT_ACTIVATIONS}, "
+                              f"got {self.output_activation!r}")
+        if self.loss not in LOSSES:
+            raise ConfigError(f"loss must be one of {LOSSES}, got {self.loss!r}")
+
+
+@dataclass
+class DataConfig:
+    """Where the data comes from (a built-in generator or a CSV file) and how it is split and scaled."""
+
+    source: str = "builtin"          # "builtin" or "csv"
+    builtin: str = "circle"
+    n_samples: int = 400
+    noise: float = 0.1
+    seed: int = 0
+    csv_path: str = ""
+    target: int = -1                 # column index of the target in the CSV (negative counts from the end)
+    val: float = 0.15
+    test: float = 0.15
+    standardize: bool = True
+
+    def validate(self) -> None:
+        if self.source not in ("builtin", "csv"):
+            raise ConfigError(f"data source must be 'builtin' or 'csv', got {self.source!r}")
+        if not (0.0 <= self.val < 1.0 and 0.0 <= self.test < 1.0 and self.val + self.test < 0.9):
+            raise ConfigError("validation and test ratios must be in [0, 1) and together below 0.9, "
+                              f"got val={self.val}, test={self.test}")
+        if self.source == "builtin" and not (10 <= int(self.n_samples) <= 1_000_000):
+            raise ConfigError(f"sample count must be in 10..1000000, got {self.n_samples}")
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run. ``batch_size=0`` means full batch; 1 is per-example back-prop."""
+
+    mode: str = "network"
+    optimizer: str = "adam"
+    lr: float = 0.03
+    batch_size: int = 16
+    l2: float = 0.0
+    epochs: int = 300
+    seed: int = 0
+
+    def validate(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(f"mode must be one of {MODES}, got {self.mode!r}")
+        names = [name for _, name in OPTIMIZERS]
+        if self.optimizer not in names:
+            raise ConfigError(f"optimizer must be one of {names}, got {self.optimizer!r}")
+        if not self.lr > 0:
+            raise ConfigError(f"learning rate must be positive, got {self.lr}")
+        if self.batch_size < 0 or self.epochs < 1 or self.l2 < 0:
+            raise ConfigError("batch size must be >= 0, epochs >= 1 and L2 >= 0")
+
+
+@dataclass
+class ExperimentConfig:
+    """Everything needed to rebuild an experiment."""
+
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def validate(self) -> None:
+        self.network.validate()
+        self.data.validate()
+        self.train.validate()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ExperimentConfig":
+        """Rebuild from :meth:`to_dict` output; unknown keys are an error so typos do not pass silently."""
+        try:
+            net = dict(d["network"])
+            hidden = [LayerSpec(**layer) for layer in net.pop("hidden")]
+            cfg = cls(network=NetworkConfig(hidden=hidden, **net), data=DataConfig(**d["data"]),
+                      train=TrainConfig(**d["train"]))
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"project settings are incomplete or have unknown fields: {exc}") from exc
+        cfg.validate()
+        return cfg

@@ -1,0 +1,159 @@
+"""Data panel: built-in 2-D sets (noise, samples, seed) or a CSV file with a chosen target column; split ratios and
+standardisation. Problems are shown in ``message_label``; the panel never raises into Qt."""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout,
+                               QWidget)
+
+from pyffnn_gui.config import DataConfig
+from pyffnn_gui.data_source import DataLoadError, builtin_names, csv_columns
+
+
+class DataPanel(QGroupBox):
+    """Edits a :class:`DataConfig`; ``load_requested`` asks the window to (re)load the data."""
+
+    load_requested = Signal()
+
+    def __init__(self, parent: QWidget = None):
+        super().__init__("Data", parent)
+        self.source_combo = QComboBox()
+        self.source_combo.addItem("Built-in data set", "builtin")
+        self.source_combo.addItem("CSV file", "csv")
+
+        # --- built-in page
+        self.builtin_combo = QComboBox()
+        self.builtin_combo.addItems(builtin_names())
+        self.samples_spin = QSpinBox()
+        self.samples_spin.setRange(10, 1_000_000)
+        self.samples_spin.setSingleStep(100)
+        self.noise_spin = QDoubleSpinBox()
+        self.noise_spin.setRange(0.0, 5.0)
+        self.noise_spin.setSingleStep(0.05)
+        self.noise_spin.setDecimals(3)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2**31 - 1)
+        builtin_page = QWidget()
+        bform = QFormLayout(builtin_page)
+        bform.setContentsMargins(0, 0, 0, 0)
+        bform.addRow("Data set", self.builtin_combo)
+        bform.addRow("Samples", self.samples_spin)
+        bform.addRow("Noise", self.noise_spin)
+        bform.addRow("Seed", self.seed_spin)
+
+        # --- CSV page
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("path/to/data.csv")
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self.browse)
+        self.path_edit.editingFinished.connect(self.refresh_columns)
+        self.target_combo = QComboBox()
+        self.target_combo.setToolTip("Numeric target → regression; text or integer classes → classification")
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit)
+        path_row.addWidget(self.browse_button)
+        csv_page = QWidget()
+        cform = QFormLayout(csv_page)
+        cform.setContentsMargins(0, 0, 0, 0)
+        cform.addRow("File", path_row)
+        cform.addRow("Target", self.target_combo)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(builtin_page)
+        self.pages.addWidget(csv_page)
+        self.source_combo.currentIndexChanged.connect(self.pages.setCurrentIndex)
+
+        # --- split & scaling
+        self.val_spin = QDoubleSpinBox()
+        self.test_spin = QDoubleSpinBox()
+        for spin in (self.val_spin, self.test_spin):
+            spin.setRange(0.0, 0.6)
+            spin.setSingleStep(0.05)
+            spin.setDecimals(2)
+        self.standardize_check = QCheckBox("Standardise features")
+        self.standardize_check.setToolTip("Scale each feature to zero mean and unit variance (fitted on the training split)")
+        self.load_button = QPushButton("Load data")
+        self.load_button.clicked.connect(self.load_requested)
+        self.message_label = QLabel("")
+        self.message_label.setWordWrap(True)
+
+        split = QHBoxLayout()
+        split.addWidget(QLabel("Validation"))
+        split.addWidget(self.val_spin)
+        split.addWidget(QLabel("Test"))
+        split.addWidget(self.test_spin)
+        layout = QVBoxLayout(self)
+        top = QFormLayout()
+        top.addRow("Source", self.source_combo)
+        layout.addLayout(top)
+        layout.addWidget(self.pages)
+        layout.addLayout(split)
+        layout.addWidget(self.standardize_check)
+        layout.addWidget(self.load_button)
+        layout.addWidget(self.message_label)
+        self.set_config(DataConfig())
+
+    # ------------------------------------------------------------------ config
+    def config(self) -> DataConfig:
+        target = self.target_combo.currentData()
+        return DataConfig(source=self.source_combo.currentData(), builtin=self.builtin_combo.currentText(),
+                          n_samples=self.samples_spin.value(), noise=self.noise_spin.value(),
+                          seed=self.seed_spin.value(), csv_path=self.path_edit.text().strip(),
+                          target=-1 if target is None else int(target), val=self.val_spin.value(),
+                          test=self.test_spin.value(), standardize=self.standardize_check.isChecked())
+
+    def set_config(self, cfg: DataConfig) -> None:
+        self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(cfg.source)))
+        if self.builtin_combo.findText(cfg.builtin) >= 0:
+            self.builtin_combo.setCurrentText(cfg.builtin)
+        self.samples_spin.setValue(int(cfg.n_samples))
+        self.noise_spin.setValue(float(cfg.noise))
+        self.seed_spin.setValue(int(cfg.seed))
+        self.path_edit.setText(cfg.csv_path)
+        self.val_spin.setValue(cfg.val)
+        self.test_spin.setValue(cfg.test)
+        self.standardize_check.setChecked(cfg.standardize)
+        if cfg.source == "csv" and cfg.csv_path:
+            self.refresh_columns(select=cfg.target)
+
+    # ------------------------------------------------------------------ CSV helpers
+    def browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open CSV data", os.path.dirname(self.path_edit.text()),
+                                              "CSV files (*.csv *.txt);;All files (*)")
+        if path:
+            self.path_edit.setText(path)
+            self.source_combo.setCurrentIndex(self.source_combo.findData("csv"))
+            self.refresh_columns()
+
+    def refresh_columns(self, select: int = -1) -> bool:
+        """Fill the target combo from the file's header; default target is the last column."""
+        self.target_combo.clear()
+        path = self.path_edit.text().strip()
+        if not path:
+            return False
+        try:
+            names = csv_columns(path)
+        except DataLoadError as exc:
+            self.show_error(str(exc))
+            return False
+        for i, name in enumerate(names):
+            self.target_combo.addItem(name, i)
+        index = select % len(names) if names and -len(names) <= select < len(names) else len(names) - 1
+        self.target_combo.setCurrentIndex(index)
+        self.message_label.clear()
+        return True
+
+    # ------------------------------------------------------------------ messages
+    def show_error(self, text: str) -> None:
+        self.message_label.setStyleSheet("color: #b00020;")
+        self.message_label.setText(f"⚠ {text}")
+
+    def show_info(self, text: str) -> None:
+        self.message_label.setStyleSheet("color: #1b5e20;")
+        self.message_label.setText(text)
+
+    def message(self) -> str:
+        return self.message_label.text()

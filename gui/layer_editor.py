@@ -1,0 +1,186 @@
+"""Layer-stack editor: add, remove and reorder hidden layers; units, activation and maxout pieces per layer;
+output activation and loss overrides; shows the parameter count."""
+from __future__ import annotations
+
+from typing import List
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from pyffnn_gui.config import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS, LayerSpec, NetworkConfig
+
+_LOSS_LABELS = {"auto": "auto (follows output)", "mse": "squared error", "bce": "binary cross-entropy",
+                "ce": "softmax cross-entropy"}
+
+
+class LayerEditor(QGroupBox):
+    """Edits a :class:`NetworkConfig`. Emits ``changed`` whenever the architecture changes."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget = None):
+        super().__init__("Network", parent)
+        self._layers: List[LayerSpec] = []
+        self._updating = False
+
+        self.layer_list = QListWidget()
+        self.layer_list.setMaximumHeight(84)
+        self.layer_list.currentRowChanged.connect(self._show_current)
+
+        self.add_button = QPushButton("Add")
+        self.remove_button = QPushButton("Remove")
+        self.up_button = QPushButton("Up")
+        self.down_button = QPushButton("Down")
+        for b, slot, tip in ((self.add_button, self.add_layer, "Insert a hidden layer after the selected one"),
+                             (self.remove_button, self.remove_layer, "Remove the selected hidden layer"),
+                             (self.up_button, lambda: self.move_layer(-1), "Move the selected layer up"),
+                             (self.down_button, lambda: self.move_layer(1), "Move the selected layer down")):
+            b.setToolTip(tip)
+            b.setMinimumWidth(50)
+            b.clicked.connect(slot)
+        buttons = QHBoxLayout()
+        for b in (self.add_button, self.remove_button, self.up_button, self.down_button):
+            buttons.addWidget(b)
+
+        self.units_spin = QSpinBox()
+        self.units_spin.setRange(1, 4096)
+        self.units_spin.setValue(8)
+        self.activation_combo = QComboBox()
+        self.activation_combo.addItems(HIDDEN_ACTIVATIONS)
+        self.pieces_spin = QSpinBox()
+        self.pieces_spin.setRange(2, 16)
+        self.pieces_spin.setToolTip("Number of linear pieces each maxout neuron takes the max over")
+        self.units_spin.valueChanged.connect(self._edit_current)
+        self.activation_combo.currentTextChanged.connect(self._edit_current)
+        self.pieces_spin.valueChanged.connect(self._edit_current)
+
+        self.output_combo = QComboBox()
+        self.output_combo.addItems(OUTPUT_ACTIVATIONS)
+        self.output_combo.setToolTip("auto: linear for regression, sigmoid for two classes, softmax for more")
+        self.loss_combo = QComboBox()
+        for name in LOSSES:
+            self.loss_combo.addItem(_LOSS_LABELS[name], name)
+        self.output_combo.currentTextChanged.connect(self._emit_changed)
+        self.loss_combo.currentIndexChanged.connect(self._emit_changed)
+
+        self.param_label = QLabel("Parameters: –")
+        self.spec_label = QLabel("")
+        self.spec_label.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Neurons", self.units_spin)
+        form.addRow("Activation", self.activation_combo)
+        form.addRow("Maxout pieces", self.pieces_spin)
+        form.addRow("Output", self.output_combo)
+        form.addRow("Loss", self.loss_combo)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Hidden layers (input → output):"))
+        layout.addWidget(self.layer_list)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        layout.addWidget(self.spec_label)
+        layout.addWidget(self.param_label)
+        self.set_config(NetworkConfig())
+
+    # ------------------------------------------------------------------ public API
+    def config(self) -> NetworkConfig:
+        return NetworkConfig(hidden=[LayerSpec(l.units, l.activation, l.pieces) for l in self._layers],
+                             output_activation=self.output_combo.currentText(),
+                             loss=self.loss_combo.currentData())
+
+    def set_config(self, cfg: NetworkConfig) -> None:
+        self._updating = True
+        try:
+            self._layers = [LayerSpec(l.units, l.activation, l.pieces) for l in cfg.hidden]
+            self.output_combo.setCurrentText(cfg.output_activation)
+            self.loss_combo.setCurrentIndex(max(0, self.loss_combo.findData(cfg.loss)))
+            self._refresh_list(0 if self._layers else -1)
+        finally:
+            self._updating = False
+        self.changed.emit()
+
+    def set_summary(self, spec: str, n_params: int) -> None:
+        """Show the compact layer string and parameter count of the built network."""
+        self.spec_label.setText(f"Network: {spec}")
+        self.param_label.setText(f"Parameters: {n_params:,}")
+
+    # ------------------------------------------------------------------ editing
+    def add_layer(self) -> None:
+        row = self.layer_list.currentRow()
+        template = self._layers[row] if 0 <= row < len(self._layers) else LayerSpec()
+        self._layers.insert(row + 1, LayerSpec(template.units, template.activation, template.pieces))
+        self._refresh_list(row + 1)
+        self.changed.emit()
+
+    def remove_layer(self) -> None:
+        row = self.layer_list.currentRow()
+        if not 0 <= row < len(self._layers):
+            return
+        del self._layers[row]
+        self._refresh_list(min(row, len(self._layers) - 1))
+        self.changed.emit()
+
+    def move_layer(self, delta: int) -> None:
+        row = self.layer_list.currentRow()
+        new = row + delta
+        if not (0 <= row < len(self._layers) and 0 <= new < len(self._layers)):
+            return
+        self._layers[row], self._layers[new] = self._layers[new], self._layers[row]
+        self._refresh_list(new)
+        self.changed.emit()
+
+    def _edit_current(self, *_):
+        if self._updating:
+            return
+        row = self.layer_list.currentRow()
+        if not 0 <= row < len(self._layers):
+            return
+        layer = self._layers[row]
+        layer.units = self.units_spin.value()
+        layer.activation = self.activation_combo.currentText()
+        layer.pieces = self.pieces_spin.value()
+        self.pieces_spin.setEnabled(layer.activation == "maxout")
+        self.layer_list.item(row).setText(self._describe(row, layer))
+        self.changed.emit()
+
+    def _emit_changed(self, *_):
+        if not self._updating:
+            self.changed.emit()
+
+    # ------------------------------------------------------------------ display
+    @staticmethod
+    def _describe(i: int, layer: LayerSpec) -> str:
+        act = f"maxout ({layer.pieces} pieces)" if layer.activation == "maxout" else layer.activation
+        return f"Hidden {i + 1}: {layer.units} × {act}"
+
+    def _refresh_list(self, select: int) -> None:
+        was = self._updating
+        self._updating = True
+        try:
+            self.layer_list.clear()
+            for i, layer in enumerate(self._layers):
+                self.layer_list.addItem(self._describe(i, layer))
+            self.layer_list.setCurrentRow(select)
+            self._show_current(select)
+        finally:
+            self._updating = was
+        has = bool(self._layers)
+        for w in (self.remove_button, self.up_button, self.down_button, self.units_spin, self.activation_combo):
+            w.setEnabled(has)
+
+    def _show_current(self, row: int) -> None:
+        if not 0 <= row < len(self._layers):
+            self.pieces_spin.setEnabled(False)
+            return
+        was = self._updating
+        self._updating = True
+        try:
+            layer = self._layers[row]
+            self.units_spin.setValue(layer.units)
+            self.activation_combo.setCurrentText(layer.activation)
+            self.pieces_spin.setValue(layer.pieces)
+            self.pieces_spin.setEnabled(layer.activation == "maxout")
+        finally:
+            self._updating = was

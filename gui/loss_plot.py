@@ -1,0 +1,64 @@
+"""Live loss (and accuracy) curves for the training and validation sets, with a log-scale option."""
+from __future__ import annotations
+
+from typing import Dict
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
+
+TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
+VAL_PEN = pg.mkPen("#ff7f0e", width=2)
+
+
+class LossPlot(QWidget):
+    """Two stacked plots (loss, accuracy). ``set_history`` redraws with ``setData`` on the growing arrays."""
+
+    def __init__(self, parent: QWidget = None):
+        super().__init__(parent)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
+        self.acc_plot = self.graphics.addPlot(row=1, col=0, title="Accuracy")
+        self.acc_plot.setXLink(self.loss_plot)
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.showGrid(x=True, y=True, alpha=0.3)
+            plot.addLegend(offset=(-10, 10))
+            plot.setLabel("bottom", "epoch")
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+        self.acc_plot.setYRange(0, 1.02)
+        self.train_loss = self.loss_plot.plot([], [], pen=TRAIN_PEN, name="train")
+        self.val_loss = self.loss_plot.plot([], [], pen=VAL_PEN, name="validation")
+        self.train_acc = self.acc_plot.plot([], [], pen=TRAIN_PEN, name="train")
+        self.val_acc = self.acc_plot.plot([], [], pen=VAL_PEN, name="validation")
+        self.log_check = QCheckBox("Log-scale loss")
+        self.log_check.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics)
+        layout.addWidget(self.log_check)
+        self.set_classification(True)
+
+    def set_classification(self, classification: bool) -> None:
+        """Accuracy only means something for classification; hide that plot otherwise."""
+        self.acc_plot.setVisible(classification)
+
+    def set_history(self, history: Dict[str, np.ndarray]) -> None:
+        for curve, key in ((self.train_loss, "loss"), (self.val_loss, "val_loss"),
+                           (self.train_acc, "accuracy"), (self.val_acc, "val_accuracy")):
+            y = np.asarray(history.get(key, ()), dtype=np.float64)
+            if y.size == 0 or np.all(np.isnan(y)):
+                curve.setData([], [])
+                continue
+            x = np.arange(1, y.size + 1, dtype=np.float64)
+            ok = np.isfinite(y)
+            if self.log_check.isChecked() and key.endswith("loss"):
+                ok &= y > 0
+            curve.setData(x[ok], y[ok])
+
+    def curve(self, name: str):
+        """(x, y) arrays of a curve: ``"loss"``, ``"val_loss"``, ``"accuracy"`` or ``"val_accuracy"``."""
+        item = {"loss": self.train_loss, "val_loss": self.val_loss,
+                "accuracy": self.train_acc, "val_accuracy": self.val_acc}[name]
+        x, y = item.getData()
+        return (np.array([]) if x is None else x), (np.array([]) if y is None else y)

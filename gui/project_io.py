@@ -1,0 +1,113 @@
+"""Project files and atomic writes.
+
+A project (``.ffnnproj``) is a NumPy ``.npz`` archive holding ``settings`` (the :class:`ExperimentConfig` as JSON),
+``params`` (the flat weight buffer), ``epochs_done`` and one array per history curve. Files are written to a
+temporary file in the same directory, flushed to disk and then renamed over the target, so a failed or interrupted
+save never destroys the previous file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from typing import Callable, Dict
+
+import numpy as np
+
+from pyffnn_gui.config import ConfigError, ExperimentConfig
+
+FORMAT = "pyffnn-gui-project"
+VERSION = 1
+PROJECT_SUFFIX = ".ffnnproj"
+
+
+class ProjectFileError(ValueError):
+    """A project file could not be written or is not a readable pyffnn-gui project."""
+
+
+@dataclass
+class Project:
+    config: ExperimentConfig
+    params: np.ndarray
+    history: Dict[str, np.ndarray]
+    epochs_done: int
+    spec: str
+
+
+def atomic_write(path: str, write: Callable[[str], None]) -> None:
+    """Call ``write(tmp_path)`` then atomically replace ``path`` with the result.
+
+    On any failure the temporary file is removed and ``path`` is left exactly as it was.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=directory)
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save_project(path: str, config: ExperimentConfig, params: np.ndarray, history: Dict[str, np.ndarray],
+                 epochs_done: int, spec: str) -> None:
+    """Write a project file atomically."""
+    meta = {"format": FORMAT, "version": VERSION, "spec": spec, "epochs_done": int(epochs_done),
+            "settings": config.to_dict()}
+    arrays = {"meta": np.array(json.dumps(meta)), "params": np.asarray(params, dtype=np.float64)}
+    for key, values in history.items():
+        arrays[f"history_{key}"] = np.asarray(values, dtype=np.float64)
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+
+    try:
+        atomic_write(path, write)
+    except OSError as exc:
+        raise ProjectFileError(f"could not save project to {path}: {exc.strerror or exc}") from exc
+
+
+def load_project(path: str) -> Project:
+    """Read and validate a project file written by :func:`save_project`."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"]))
+            params = np.array(archive["params"], dtype=np.float64)
+            history = {k[len("history_"):]: np.array(archive[k], dtype=np.float64)
+                       for k in archive.files if k.startswith("history_")}
+    except FileNotFoundError as exc:
+        raise ProjectFileError(f"project file not found: {path}") from exc
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as exc:
+        raise ProjectFileError(f"{path} is not a readable pyffnn-gui project file ({exc})") from exc
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ProjectFileError(f"{path} is not a pyffnn-gui project file")
+    if meta.get("version") != VERSION:
+        raise ProjectFileError(f"{path} has project format version {meta.get('version')}, expected {VERSION}")
+    try:
+        config = ExperimentConfig.from_dict(meta["settings"])
+    except ConfigError as exc:
+        raise ProjectFileError(f"{path}: {exc}") from exc
+    if params.ndim != 1 or not np.all(np.isfinite(params)):
+        raise ProjectFileError(f"{path}: the stored weights are not a finite 1-D array")
+    return Project(config, params, history, int(meta.get("epochs_done", 0)), str(meta.get("spec", "")))
+
+
+def save_widget_png(widget, path: str) -> None:
+    """Render a widget to a PNG file atomically."""
+    pixmap = widget.grab()
+
+    def write(tmp: str) -> None:
+        if not pixmap.save(tmp, "PNG"):
+            raise OSError(f"Qt could not encode the image as PNG ({tmp})")
+
+    atomic_write(path, write)

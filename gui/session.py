@@ -1,0 +1,179 @@
+"""The experiment being worked on: config, data, network, optimizer and accumulated history (no Qt).
+
+The session builds a ``pyffnn.Network`` whose output layer follows the task (regression → linear + squared error,
+binary → sigmoid + cross-entropy, multi-class → softmax + cross-entropy) unless overridden, encodes the targets to
+match, and keeps the loss history the worker reports epoch by epoch.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from pyffnn_gui.config import ExperimentConfig, LayerSpec
+from pyffnn_gui.data_source import PreparedData
+
+HISTORY_KEYS = ("loss", "val_loss", "accuracy", "val_accuracy")
+
+
+class SetupError(ValueError):
+    """The chosen architecture/overrides do not fit the data (message is shown in the window)."""
+
+
+def output_layer(task: str, n_classes: int, n_targets: int, override: str = "auto"):
+    """(units, activation) of the output layer for a task, honouring an explicit activation override."""
+    if task == "regression":
+        act = "linear" if override == "auto" else override
+        if act == "softmax":
+            raise SetupError("a softmax output needs class labels; this data set is a regression task")
+        return n_targets, act
+    if task == "binary":
+        act = "sigmoid" if override == "auto" else override
+        return (2 if act == "softmax" else 1), act
+    act = "softmax" if override == "auto" else override
+    return n_classes, act
+
+
+def layer_objects(n_inputs: int, hidden: List[LayerSpec], out_units: int, out_act: str) -> list:
+    """The pyffnn layer list ``[n_inputs, Dense/Maxout..., Dense(out)]``."""
+    import pyffnn
+
+    layers: list = [int(n_inputs)]
+    for spec in hidden:
+        if spec.activation == "maxout":
+            layers.append(pyffnn.Maxout(spec.units, pieces=spec.pieces))
+        else:
+            layers.append(pyffnn.Dense(spec.units, spec.activation))
+    layers.append(pyffnn.Dense(out_units, out_act))
+    return layers
+
+
+def encode_targets(y: np.ndarray, task: str, out_units: int, out_act: str) -> np.ndarray:
+    """Targets in the form pyffnn expects for this output layer (labels, 0/1 column or one-hot)."""
+    if task == "regression":
+        return np.asarray(y, dtype=np.float64)
+    y = np.asarray(y, dtype=np.int64)
+    if out_act == "softmax" or out_units == 1:
+        return y if out_act == "softmax" else y.astype(np.float64)
+    onehot = np.zeros((len(y), out_units))
+    onehot[np.arange(len(y)), y] = 1.0
+    return onehot
+
+
+class Session:
+    """Owns the live network and its training state. Only the worker thread touches ``net`` while training."""
+
+    def __init__(self, config: Optional[ExperimentConfig] = None):
+        self.config = config or ExperimentConfig()
+        self.data: Optional[PreparedData] = None
+        self.net = None
+        self.optimizer = None
+        self._optimizer_key = None
+        self.perceptron = None
+        self.epochs_done = 0
+        self.history: Dict[str, List[float]] = {k: [] for k in HISTORY_KEYS}
+        self.grad_norms: List[List[float]] = []     # one row per sample point: per-layer ‖∂E/∂W‖
+        self.grad_epochs: List[int] = []
+
+    # ------------------------------------------------------------------ building
+    def set_data(self, data: PreparedData) -> None:
+        self.data = data
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """(Re)create the network for the current data and architecture with the training seed."""
+        if self.data is None:
+            raise SetupError("load a data set first")
+        import pyffnn
+
+        self.config.network.validate()
+        n_classes = 0 if self.data.classes is None else len(self.data.classes)
+        units, act = output_layer(self.data.task, n_classes, self.data.n_targets,
+                                  self.config.network.output_activation)
+        layers = layer_objects(self.data.n_features, self.config.network.hidden, units, act)
+        try:
+            self.net = pyffnn.Network(layers, dtype="float64", random_state=self.config.train.seed)
+        except ValueError as exc:
+            raise SetupError(f"cannot build this network: {exc}") from exc
+        self.perceptron = None
+        self.reset_training()
+
+    def reset_training(self) -> None:
+        """Re-initialise weights with the seed and forget history and optimizer state."""
+        if self.net is not None:
+            self.net.reinitialize(random_state=self.config.train.seed)
+        self.perceptron = None
+        self.optimizer = None
+        self._optimizer_key = None
+        self.epochs_done = 0
+        self.history = {k: [] for k in HISTORY_KEYS}
+        self.grad_norms = []
+        self.grad_epochs = []
+
+    # ------------------------------------------------------------------ training inputs
+    @property
+    def out_units(self) -> int:
+        return self.net.n_outputs
+
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        return encode_targets(y, self.data.task, self.net.n_outputs, self.net.output_activation)
+
+    def get_optimizer(self):
+        """The optimizer object, kept across fit calls so its state (momentum, Adam moments) persists."""
+        import pyffnn
+
+        tc = self.config.train
+        key = (tc.optimizer,)
+        if self.optimizer is None or self._optimizer_key != key:
+            if tc.optimizer == "rprop":
+                self.optimizer = pyffnn.RPROP()
+            else:
+                self.optimizer = pyffnn.make_optimizer(tc.optimizer, lr=tc.lr)
+            self._optimizer_key = key
+        elif tc.optimizer != "rprop" and getattr(self.optimizer, "lr", tc.lr) != tc.lr:
+            try:
+                self.optimizer.lr = tc.lr    # a changed learning rate applies to the next epochs
+            except AttributeError:           # read-only lr: start a fresh optimizer with the new rate
+                self.optimizer = pyffnn.make_optimizer(tc.optimizer, lr=tc.lr)
+        return self.optimizer
+
+    def fit_kwargs(self) -> dict:
+        """Keyword arguments for ``Network.fit`` (without callbacks/epochs/random_state)."""
+        tc = self.config.train
+        kw = dict(loss=self.config.network.loss, optimizer=self.get_optimizer(),
+                  batch_size=None if tc.batch_size == 0 else int(tc.batch_size), l2=float(tc.l2), shuffle=True)
+        if len(self.data.X_val):
+            kw["validation_data"] = (self.data.Xs_val, self.targets(self.data.y_val))
+        return kw
+
+    # ------------------------------------------------------------------ history
+    def append_epochs(self, logs_list: List[dict]) -> None:
+        """Accumulate epoch logs reported by the worker."""
+        for logs in logs_list:
+            for key in HISTORY_KEYS:
+                value = logs.get(key)
+                self.history[key].append(float(value) if value is not None else np.nan)
+            self.epochs_done += 1
+
+    def history_arrays(self) -> Dict[str, np.ndarray]:
+        return {k: np.asarray(v, dtype=np.float64) for k, v in self.history.items()}
+
+    def set_history(self, history: Dict[str, np.ndarray], epochs_done: int) -> None:
+        self.history = {k: [float(x) for x in np.asarray(history.get(k, []))] for k in HISTORY_KEYS}
+        self.epochs_done = int(epochs_done)
+
+
+def param_shapes(net) -> list:
+    """[(W shape, b size), ...] per layer of ``net``: the layout of its flat ``params`` buffer."""
+    return [(tuple(W.shape), int(b.size)) for W, b in zip(net.weights, net.biases)]
+
+
+def split_params(shapes: list, params: np.ndarray) -> list:
+    """Split a flat ``[W1, b1, W2, b2, ...]`` snapshot into ``[(W1, b1), ...]`` views."""
+    out, offset = [], 0
+    for (rows, cols), nb in shapes:
+        W = params[offset:offset + rows * cols].reshape(rows, cols)
+        offset += rows * cols
+        out.append((W, params[offset:offset + nb]))
+        offset += nb
+    return out

@@ -1,0 +1,72 @@
+"""Fixtures for the desktop-app tests: headless Qt, a main window with the default data set loaded."""
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # must happen before Qt is imported
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pyqtgraph")
+pytest.importorskip("pytestqt")
+
+import PySide6  # noqa: E402
+
+# PySide6 6.12.0 aborts the interpreter inside pyqtgraph ("Fatal Python error: none_dealloc: deallocating None"
+# from AxisItem._updateLabel), which would kill the whole pytest run; 6.11.3 works.
+BROKEN_PYSIDE = PySide6.__version__ == "6.12.0"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not BROKEN_PYSIDE:
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    mark = pytest.mark.skip(reason="PySide6 6.12.0 crashes with pyqtgraph (refcount bug); "
+                                   "install PySide6-Essentials<6.12")
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(mark)
+
+from pyffnn_gui.main_window import MainWindow  # noqa: E402
+
+TRAIN_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def window(qtbot):
+    """The app's main window on its default start-up state (circle data, 2-8tanh-8tanh-1sigmoid)."""
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.shutdown()
+
+
+def run_and_wait(qtbot, win, button, timeout=TRAIN_TIMEOUT_MS):
+    """Click a transport button and wait until the training run it started has finished."""
+    with qtbot.waitSignal(win.training_finished, timeout=timeout) as blocker:
+        qtbot.mouseClick(button, _left())
+    return blocker.args[0]
+
+
+def _left():
+    from PySide6.QtCore import Qt
+
+    return Qt.LeftButton
+
+
+def set_spin(qtbot, spin, value):
+    """Type a value into a spin box like a user: select all, type, press Enter."""
+    from PySide6.QtCore import Qt
+
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, str(value))
+    qtbot.keyClick(spin, Qt.Key_Enter)
+    assert spin.value() == value, f"spin box shows {spin.value()}, expected {value}"
+
+
+def choose(qtbot, combo, text):
+    """Select an item of a combo box by its text."""
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} is not an item of the combo box"
+    combo.setCurrentIndex(index)

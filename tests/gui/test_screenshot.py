@@ -1,0 +1,40 @@
+"""The headless screenshot mode: train N epochs on a named data set and render the window to a PNG."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+
+def run_gui(args, tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "-m", "pyffnn_gui", *args], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path, env=env)
+
+
+def test_screenshot_after_training(tmp_path):
+    out = tmp_path / "shot.png"
+    proc = run_gui(["--dataset", "xor", "--epochs", "25", "--screenshot", str(out)], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "trained 25 epochs" in proc.stdout
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (1400, 900)
+    # Not a blank window: the heatmap and curves put many distinct colours on screen.
+    ptr = img.convertToFormat(QImage.Format_RGB32).constBits()
+    pixels = np.frombuffer(ptr, dtype=np.uint8).reshape(900, -1, 4)[:, :1400, :3]
+    assert len(np.unique(pixels.reshape(-1, 3)[::7], axis=0)) > 200
+
+
+def test_screenshot_with_csv_and_bad_args(tmp_path):
+    csv = tmp_path / "d.csv"
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 2))
+    lab = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)]
+    csv.write_text("p,q,kind\n" + "\n".join(f"{a:.4f},{b:.4f},{c}" for (a, b), c in zip(X, lab)) + "\n")
+    out = tmp_path / "csv.png"
+    proc = run_gui(["--csv", str(csv), "--target", "kind", "--epochs", "5", "--screenshot", str(out)], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert out.exists()
+    bad = run_gui(["--csv", str(tmp_path / "missing.csv"), "--screenshot", str(out)], tmp_path)
+    assert bad.returncode == 2 and "missing.csv" in bad.stderr
