@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from typing import Callable, Dict
 
 import numpy as np
+
+import pyffnn
 
 from pyffnn_gui.config import ConfigError, ExperimentConfig
 
@@ -37,25 +38,9 @@ class Project:
 
 
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
-    """Call ``write(tmp_path)`` then atomically replace ``path`` with the result.
-
-    On any failure the temporary file is removed and ``path`` is left exactly as it was.
-    """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=directory)
-    os.close(fd)
-    try:
+    """Call ``write(tmp_path)`` and move the result over ``path`` only on success (pyffnn's atomic_path)."""
+    with pyffnn.atomic_path(path) as tmp:
         write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def save_project(path: str, config: ExperimentConfig, params: np.ndarray, history: Dict[str, np.ndarray],

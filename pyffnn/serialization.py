@@ -1,4 +1,5 @@
 """Model files: an .npz holding the flat parameters and a JSON description, read without pickle."""
+import contextlib
 import json
 import os
 import tempfile
@@ -12,15 +13,17 @@ FORMAT = "pyffnn-model"
 VERSION = 1
 
 
-def atomic_write(path, write):
-    """Call ``write(fileobj)`` on a temporary file next to ``path`` and move it into place only on success."""
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path next to ``path``; when the block succeeds the file is synced to disk and renamed
+    over ``path``, when it fails the temporary file is removed and ``path`` is left exactly as it was."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path), dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=folder)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
+        yield tmp
+        with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -29,6 +32,13 @@ def atomic_write(path, write):
         except OSError:
             pass
         raise
+
+
+def atomic_write(path, write):
+    """Call ``write(fileobj)`` on a temporary binary file and move it over ``path`` only on success."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            write(f)
 
 
 def save_network(net, path, metadata=None):
