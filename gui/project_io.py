@@ -8,7 +8,6 @@ save never destroys the previous file.
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from dataclasses import dataclass
 from typing import Callable, Dict
