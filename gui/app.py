@@ -97,6 +97,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"     # a screenshot needs no screen
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        # Qt would abort the interpreter here; say what is wrong instead
+        print("pyffnn-gui: error: no screen (neither DISPLAY nor WAYLAND_DISPLAY is set); run it on a desktop, "
+              "or use --screenshot PNG to render without one", file=sys.stderr)
+        return 2
     m = re.fullmatch(r"(\d+)x(\d+)", args.size)
     if not m:
         raise SystemExit(f"pyffnn-gui: error: --size must look like 1400x900, got {args.size!r}")
