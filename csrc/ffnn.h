@@ -69,6 +69,22 @@ int64_t ffnn_optimizer_state_size(int32_t kind, int64_t n_params);
 /* splitmix64 seeding of a 4-word xoshiro256** state. */
 void ffnn_rng_seed(uint64_t *state4, uint64_t seed);
 
+/* Speed settings, process-wide and safe to change from any thread (C11 atomics); results never depend on them
+ * beyond rounding between SIMD levels, and are bitwise identical for any thread count.
+ * Threads used by large calls: 0 = automatic (the online CPUs; the default unless the environment variable
+ * FFNN_NUM_THREADS says otherwise), n = at most n.  Small work always runs on the calling thread alone. */
+int ffnn_set_threads(int32_t n);
+/* The thread count large calls will use (automatic resolved to a number). */
+int32_t ffnn_get_threads(void);
+
+typedef enum { FFNN_SIMD_PLAIN = 0, FFNN_SIMD_AVX2 = 1, FFNN_SIMD_AVX512 = 2 } ffnn_simd;
+/* Kernel instruction set: -1 = the best this CPU has (default; the environment variable FFNN_SIMD=plain|avx2
+ * lowers the default), else an FFNN_SIMD_* level, capped at what the CPU has.  FFNN_SIMD_PLAIN is portable C. */
+int ffnn_set_simd(int32_t level);
+/* The level in use. */
+int32_t ffnn_get_simd(void);
+const char *ffnn_simd_name(int32_t level);
+
 /* Glorot uniform (linear/sigmoid/tanh/softmax) or He uniform (relu/softplus/maxout) weights, zero biases. */
 int ffnn_init_f32(const ffnn_layer *layers, int32_t n_layers, float *params, uint64_t *rng_state4);
 int ffnn_init_f64(const ffnn_layer *layers, int32_t n_layers, double *params, uint64_t *rng_state4);

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stddef.h>
 #include "ffnn_internal.h"
+#include "ffnn_kernels.h"
 
 #define real double
 #define FN(name) name##_f64

@@ -25,6 +25,33 @@ int FN(ffnn_init)(const ffnn_layer *layers, int32_t n_layers, real *params, uint
     return FFNN_OK;
 }
 
+/* What every computing entry point does around its work: flush denormals (restoring the caller's MXCSR after)
+ * and, when one minibatch pass costs enough (flops_per_weight x weights), run a thread team for the call. */
+typedef struct {
+    unsigned fp;
+    ffnn__team *team;
+    ffnn__team storage;
+} FN(call_scope);
+
+static void FN(scope_begin)(FN(call_scope) *cs, const ffnn_layer *layers, int32_t n_layers, double flops_per_weight)
+{
+    double weights = 0;
+    for (int32_t l = 0; l < n_layers; l++) weights += (double)ffnn__rows(&layers[l]) * layers[l].n_in;
+    cs->fp = ffnn__fp_enter();
+    cs->team = NULL;
+    const int want = ffnn__threads_for(flops_per_weight * weights);
+    if (want > 1) {
+        ffnn__team_begin(&cs->storage, want);
+        cs->team = &cs->storage;
+    }
+}
+
+static void FN(scope_end)(FN(call_scope) *cs)
+{
+    ffnn__team_end(cs->team);
+    ffnn__fp_leave(cs->fp);
+}
+
 static int FN(check_common)(const ffnn_layer *layers, int32_t n_layers, const void *params, const void *X,
                             int64_t n, int64_t batch, const void *work, const int32_t *iwork)
 {
@@ -34,14 +61,14 @@ static int FN(check_common)(const ffnn_layer *layers, int32_t n_layers, const vo
 }
 
 static void FN(forward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, const real *X,
-                             int64_t n, int64_t batch, real *work, int32_t *iwork)
+                             int64_t n, int64_t batch, real *work, int32_t *iwork, ffnn__team *team)
 {
     const real *in = X;
     for (int32_t l = 0; l < n_layers; l++) {
         const ffnn_layer *ly = &layers[l];
         real *z = work + ffnn__z_offset(layers, l, batch);
         real *a = work + ffnn__a_offset(layers, l, batch);
-        FN(dense_forward)(z, in, params + ly->w_offset, params + ly->b_offset, n, ly->n_in, ffnn__rows(ly));
+        FN(dense_forward)(z, in, params + ly->w_offset, params + ly->b_offset, n, ly->n_in, ffnn__rows(ly), team);
         FN(activation_forward)(a, z, n, ly, iwork + ffnn__argmax_offset(layers, l, batch));
         in = a;
     }
@@ -52,7 +79,10 @@ int FN(ffnn_forward)(const ffnn_layer *layers, int32_t n_layers, const real *par
 {
     int st = FN(check_common)(layers, n_layers, params, X, n, batch, work, iwork);
     if (st) return st;
-    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork);
+    FN(call_scope) cs;
+    FN(scope_begin)(&cs, layers, n_layers, 2.0 * (double)n);
+    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
+    FN(scope_end)(&cs);
     if (out) {
         const real *a = work + ffnn__a_offset(layers, n_layers - 1, batch);
         for (int64_t i = 0; i < n * layers[n_layers - 1].n_out; i++) out[i] = a[i];
@@ -75,15 +105,18 @@ int FN(ffnn_loss)(const ffnn_layer *layers, int32_t n_layers, const real *params
     if (st) return st;
     if (!Y || !loss_sum) return FFNN_E_NULL;
     if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
-    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork);
+    FN(call_scope) cs;
+    FN(scope_begin)(&cs, layers, n_layers, 2.0 * (double)n);
+    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
     *loss_sum = FN(output_loss)(layers, n_layers, Y, n, batch, loss, work);
+    FN(scope_end)(&cs);
     return FFNN_OK;
 }
 
 /* Backward pass after forward_impl; grads accumulate scale * d(loss_sum)/d(params). */
 static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
                               const real *X, const real *Y, int64_t n, int64_t batch, int32_t loss, real scale,
-                              real *work, const int32_t *iwork)
+                              real *work, const int32_t *iwork, int accumulate, ffnn__team *team)
 {
     const int64_t maxw = ffnn__max_width(layers, n_layers);
     real *P = work + ffnn__scratch_offset(layers, n_layers, batch); /* dL/da of the current layer */
@@ -98,8 +131,9 @@ static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const 
         else
             FN(activation_backward)(Q, P, z, a, n, ly, iwork + ffnn__argmax_offset(layers, l, batch));
         const real *in = l == 0 ? X : work + ffnn__a_offset(layers, l - 1, batch);
-        FN(dense_backward_params)(grads + ly->w_offset, grads + ly->b_offset, Q, in, n, ly->n_in, rows);
-        if (l > 0) FN(dense_backward_input)(P, Q, params + ly->w_offset, n, ly->n_in, rows);
+        FN(dense_backward_params)(grads + ly->w_offset, grads + ly->b_offset, Q, in, n, ly->n_in, rows, accumulate,
+                                  team);
+        if (l > 0) FN(dense_backward_input)(P, Q, params + ly->w_offset, n, ly->n_in, rows, team);
     }
 }
 
@@ -111,9 +145,12 @@ int FN(ffnn_loss_grad)(const ffnn_layer *layers, int32_t n_layers, const real *p
     if (st) return st;
     if (!Y || !loss_sum || !grads) return FFNN_E_NULL;
     if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
-    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork);
+    FN(call_scope) cs;
+    FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)n);
+    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
     *loss_sum = FN(output_loss)(layers, n_layers, Y, n, batch, loss, work);
-    FN(backward_impl)(layers, n_layers, params, grads, X, Y, n, batch, loss, (real)scale, work, iwork);
+    FN(backward_impl)(layers, n_layers, params, grads, X, Y, n, batch, loss, (real)scale, work, iwork, 1, cs.team);
+    FN(scope_end)(&cs);
     return FFNN_OK;
 }
 
@@ -159,6 +196,11 @@ static double FN(count_correct)(const real *a, const real *Y, int64_t n, int64_t
     return correct;
 }
 
+static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
+                           const real *Y, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
+                           double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
+                           double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team);
+
 int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
                    const real *Y, int64_t n_samples, const int64_t *order, int64_t n_order, int64_t batch,
                    int32_t loss, double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
@@ -177,6 +219,22 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
     if (ffnn_optimizer_state_size(opt->kind, n_params) > 0 && !opt_state) return FFNN_E_NULL;
     for (int64_t i = 0; i < n_order; i++)
         if (order[i] < 0 || order[i] >= n_samples) return FFNN_E_INDEX;
+    FN(call_scope) cs;
+    FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)(n_order < batch ? n_order : batch));
+    st = FN(train_steps)(layers, n_layers, params, grads, X, Y, order, n_order, batch, loss, l2, opt, opt_state,
+                         work, iwork, loss_sum, n_correct, n_done, cs.team);
+    FN(scope_end)(&cs);
+    return st;
+}
+
+/* The minibatch loop of ffnn_train (arguments already checked). */
+static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
+                           const real *Y, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
+                           double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
+                           double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team)
+{
+    int st;
+    const int64_t n_params = layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]);
 
     const int64_t n_in = layers[0].n_in, n_out = layers[n_layers - 1].n_out;
     const int64_t maxw = ffnn__max_width(layers, n_layers);
@@ -189,10 +247,11 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
             for (int64_t k = 0; k < n_in; k++) xb[i * n_in + k] = xs[k];
             for (int64_t k = 0; k < n_out; k++) yb[i * n_out + k] = ys[k];
         }
-        for (int64_t p = 0; p < n_params; p++) grads[p] = 0;
-        FN(forward_impl)(layers, n_layers, params, xb, bs, batch, work, iwork);
+        /* backward overwrites every gradient (accumulate = 0): no separate zeroing pass */
+        FN(forward_impl)(layers, n_layers, params, xb, bs, batch, work, iwork, team);
         double batch_loss = FN(output_loss)(layers, n_layers, yb, bs, batch, loss, work);
-        FN(backward_impl)(layers, n_layers, params, grads, xb, yb, bs, batch, loss, (real)1 / (real)bs, work, iwork);
+        FN(backward_impl)(layers, n_layers, params, grads, xb, yb, bs, batch, loss, (real)1 / (real)bs, work, iwork,
+                          0, team);
         if (l2 > 0) batch_loss += bs * FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
         if (!isfinite(batch_loss)) return FFNN_E_NONFINITE;
         if ((st = FN(ffnn_step)(opt, params, grads, opt_state, n_params))) return st;

@@ -1,0 +1,253 @@
+"""Side-by-side benchmarks of pyffnn and its peers; writes benchmarks/RESULTS.md.
+
+    python3 benchmarks/run.py            # full run (a few minutes on 2 cores), rewrites benchmarks/RESULTS.md
+    python3 benchmarks/run.py --quick    # smoke run: small data, few repeats, prints only
+
+Each workload runs every available peer on the same float32 network, data, hyper-parameters and initial weights,
+with 2 threads and with 1, alternating the peers within each repeat after one warm-up run, and reports the median
+samples/second of each and the ratio pyffnn/peer.  Missing peers (torch, scikit-learn, cynn) are skipped.
+"""
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from peer_cynn import FannPeer, KannPeer  # noqa: E402
+from peer_numpy import NumpyPeer  # noqa: E402
+from peer_pyffnn import PyffnnPeer, set_threads  # noqa: E402
+from peer_sklearn import SklearnPeer  # noqa: E402
+from peer_torch import TorchPeer  # noqa: E402
+from workloads import WORKLOADS  # noqa: E402
+
+PEERS = [PyffnnPeer, NumpyPeer, TorchPeer, SklearnPeer, KannPeer, FannPeer]
+
+
+def _peers_for(wl, names):
+    out, skipped = [], []
+    for cls in PEERS:
+        if names and cls.name not in names:
+            continue
+        ok, why = cls.available()
+        if not ok:
+            skipped.append(f"{cls.name} ({why})")
+        elif wl.name not in getattr(cls, "workloads", (wl.name,)):
+            continue
+        elif wl.name == "latency" and cls.name == "fann":
+            continue
+        else:
+            out.append(cls())
+    return out, skipped
+
+
+def _accuracy(peer, wl):
+    out = np.asarray(peer.predict_batch(wl.X_test))
+    return float((out.argmax(axis=1) == wl.y_test).mean())
+
+
+def _time_training(peers, wl, threads, log):
+    for p in peers:
+        p.setup(wl, threads)
+        p.train()  # warm-up
+    times = {p.name: [] for p in peers}
+    for rep in range(wl.repeats):
+        for p in peers:
+            t0 = time.perf_counter()
+            p.train()
+            times[p.name].append(time.perf_counter() - t0)
+        log(f"  {wl.name} threads={threads} repeat {rep + 1}/{wl.repeats}: "
+            + ", ".join(f"{k} {wl.X.shape[0] * wl.epochs / v[-1]:,.0f}/s" for k, v in times.items()))
+    n = wl.X.shape[0] * wl.epochs
+    rows = {}
+    for p in peers:
+        t = statistics.median(times[p.name])
+        row = {"rate": n / t, "seconds": t}
+        if wl.X_test is not None:
+            row["accuracy"] = _accuracy(p, wl)
+        if wl.name == "wide":
+            row["gflops"] = 6.0 * sum(w.size for w in wl.weights) * n / t / 1e9
+        rows[p.name] = row
+    return rows
+
+
+def _median_time(fn, calls, repeats):
+    best = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        best.append((time.perf_counter() - t0) / calls)
+    return statistics.median(best)
+
+
+def _time_latency(peers, wl, threads, log):
+    rows = {}
+    for p in peers:
+        p.setup(wl, threads)
+        p.train()  # epochs = 0: only builds the model from the initial weights
+    x1 = wl.X[0].copy()
+    for rep in range(wl.repeats):  # alternate peers; keep each peer's best-of medians
+        for p in peers:
+            one = _median_time(lambda: p.predict_one(x1), 2000 if p.name != "sklearn" else 300, 3)
+            batch = _median_time(lambda: p.predict_batch(wl.X), 20 if p.name not in ("kann",) else 2, 3)
+            r = rows.setdefault(p.name, {"one": [], "batch": []})
+            r["one"].append(one * 1e6)
+            r["batch"].append(batch * 1e6 / wl.X.shape[0])
+        log(f"  latency threads={threads} repeat {rep + 1}/{wl.repeats}")
+    return {k: {"one_us": statistics.median(v["one"]), "batch_us": statistics.median(v["batch"]),
+                "rate": 1e6 / statistics.median(v["batch"])} for k, v in rows.items()}
+
+
+def _numpy_matmul_gflops(wl, threads):
+    """GFLOP/s of numpy's matrix products at the training shapes of one batch (forward, dW, dX)."""
+    from threadpoolctl import threadpool_limits
+    rng = np.random.default_rng(0)
+    B = wl.batch
+    shapes = []
+    for W in wl.weights:
+        rows, cols = W.shape
+        shapes.append((rng.standard_normal((B, cols), dtype=np.float32), W,
+                       rng.standard_normal((B, rows), dtype=np.float32)))
+    flops = 6.0 * sum(w.size for w in wl.weights) * B
+
+    def step():
+        for X, W, dZ in shapes:
+            X @ W.T
+            dZ.T @ X
+            dZ @ W
+
+    with threadpool_limits(threads):
+        step()
+        t = _median_time(step, 20, 5)
+    return flops / t / 1e9
+
+
+def _machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
+
+
+def _versions():
+    import pyffnn
+    out = [f"Python {platform.python_version()}", f"numpy {np.__version__}", f"pyffnn {pyffnn.__version__}"]
+    for mod in ("torch", "sklearn", "cynn"):
+        try:
+            m = __import__(mod)
+            out.append(f"{mod} {getattr(m, '__version__', '?')}")
+        except ImportError:
+            out.append(f"{mod} not installed")
+    return ", ".join(out)
+
+
+def _simd_path():
+    from pyffnn._core import ffi, lib
+    if hasattr(lib, "ffnn_simd_name"):
+        return ffi.string(lib.ffnn_simd_name(lib.ffnn_get_simd())).decode()
+    return "unknown (core without dispatch)"
+
+
+def _fmt_rate(v):
+    return f"{v / 1e6:.2f}M" if v >= 1e6 else f"{v / 1e3:.1f}k"
+
+
+def _table(wl, results, skipped, numpy_gflops):
+    lines = [f"### {wl.name}: {wl.spec}, {wl.optimizer} lr {wl.lr}, batch {wl.batch}, {wl.epochs} epoch(s), "
+             f"{wl.X.shape[0]} samples", ""]
+    if wl.name == "latency":
+        lines += ["| threads | peer | 1 sample (µs/call) | batch of 1000 (µs/sample) | pyffnn/peer (1 sample) "
+                  "| pyffnn/peer (batch) |", "|---|---|---|---|---|---|"]
+        for threads, rows in results:
+            me = rows["pyffnn"]
+            for name, r in rows.items():
+                lines.append(f"| {threads} | {name} | {r['one_us']:.2f} | {r['batch_us']:.3f} | "
+                             f"{r['one_us'] / me['one_us']:.2f}x | {r['batch_us'] / me['batch_us']:.2f}x |")
+    else:
+        extra = " test accuracy |" if wl.X_test is not None else (" GFLOP/s |" if wl.name == "wide" else "")
+        lines += [f"| threads | peer | samples/s | pyffnn/peer |{extra}",
+                  "|---|---|---|---|" + ("---|" if extra else "")]
+        for threads, rows in results:
+            me = rows["pyffnn"]["rate"]
+            for name, r in rows.items():
+                cell = ""
+                if "accuracy" in r:
+                    cell = f" {r['accuracy']:.4f} |"
+                elif "gflops" in r:
+                    cell = f" {r['gflops']:.1f} |"
+                lines.append(f"| {threads} | {name} | {_fmt_rate(r['rate'])} | {me / r['rate']:.2f}x |{cell}")
+        if numpy_gflops:
+            lines += ["", "numpy matrix-product GFLOP/s at the same shapes (forward, dW, dX of one batch): "
+                      + ", ".join(f"{g:.1f} with {t} thread(s)" for t, g in numpy_gflops)]
+    if skipped:
+        lines += ["", "Skipped: " + ", ".join(skipped)]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="smoke mode: small data, few repeats, no RESULTS.md")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of "
+                    + ",".join(WORKLOADS))
+    ap.add_argument("--peers", default="", help="comma-separated subset of peers (default: all available)")
+    ap.add_argument("--threads", default="2,1", help="thread counts to run, default 2,1")
+    ap.add_argument("--output", default=None, help="markdown file to write (default: benchmarks/RESULTS.md "
+                    "for a full run, none for --quick)")
+    args = ap.parse_args(argv)
+    names = [n for n in args.workloads.split(",") if n]
+    for n in names:
+        if n not in WORKLOADS:
+            ap.error(f"unknown workload {n!r}; expected some of {', '.join(WORKLOADS)}")
+    peer_names = {n for n in args.peers.split(",") if n}
+    threads_list = [int(t) for t in args.threads.split(",")]
+    output = args.output or (None if args.quick else os.path.join(HERE, "RESULTS.md"))
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    sections = []
+    for name in names:
+        wl = WORKLOADS[name](quick=args.quick)
+        peers, skipped = _peers_for(wl, peer_names)
+        results, numpy_gflops = [], []
+        for threads in threads_list:
+            if wl.name == "latency":
+                rows = _time_latency(peers, wl, threads, log)
+            else:
+                rows = _time_training(peers, wl, threads, log)
+            results.append((threads, rows))
+            if wl.name == "wide":
+                numpy_gflops.append((threads, _numpy_matmul_gflops(wl, threads)))
+        text = _table(wl, results, skipped, numpy_gflops)
+        print(text + "\n", flush=True)
+        sections.append(text)
+    set_threads(0)
+
+    if output:
+        notes = "\n".join(f"- **{cls.name}**: {cls.note}" for cls in PEERS)
+        cmd = "python3 benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        header = ["# pyffnn benchmarks", "", f"Generated by `{cmd.strip()}` on {time.strftime('%Y-%m-%d %H:%M')}.",
+                  "", f"- Machine: {_machine()}", f"- Versions: {_versions()}",
+                  f"- pyffnn kernel path: {_simd_path()} (portable build, runtime dispatch)",
+                  "- float32 everywhere; medians over the repeats after one warm-up run; peers alternate within each "
+                  "repeat; ratio = pyffnn samples/s ÷ peer samples/s (latency: peer time ÷ pyffnn time).", "",
+                  "Peers:", notes, ""]
+        with open(output, "w", encoding="utf-8") as f:
+            f.write("\n".join(header) + "\n" + "\n\n".join(sections) + "\n")
+        log(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    main()

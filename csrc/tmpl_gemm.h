@@ -1,0 +1,234 @@
+/* Register-blocked matrix kernels for dense layers, written once over
+ *   real  (float / double),  VB (vector bytes: 64 AVX-512, 32 AVX2, 16 plain SSE2/NEON-width C),  LANES (VB over
+ *   the size of real),  IREAL (the integer type of that size)  and  GN(name).
+ * ffnn_kernels.c includes this file once per (type, instruction set) under `#pragma GCC target`, so the same
+ * source becomes the AVX-512, the AVX2+FMA and the plain-C kernels.  GCC vector extensions, no intrinsics.
+ *
+ * Bitwise reproducibility: every output element is computed by the same sequence of operations whatever block,
+ * edge or thread range it falls in (the reduction order depends only on the reduction length), so splitting the
+ * output rows or columns over threads never changes a bit.
+ *
+ * Shapes (row-major): in [n x K], W [rows x K], b [rows], z / dz [n x rows], dW [rows x K], din [n x K].
+ *   nt:  z[i][j]    = b[j] + sum_k in[i][k] W[j][k]        for j in [j0, j1)      (forward)
+ *   tn:  dW[j][c] (+)= sum_i dz[i][j] in[i][c], db[j] (+)= sum_i dz[i][j]  for j in [j0, j1)  (weight gradient)
+ *   nn:  din[i][c]  = sum_j dz[i][j] W[j][c]               for c in [c0, c1)      (input gradient)
+ */
+#define VL ((int64_t)LANES)
+typedef real GN(vec) __attribute__((vector_size(VB)));
+typedef IREAL GN(ivec) __attribute__((vector_size(VB)));  /* lane indices for shuffles */
+
+static inline GN(vec) GN(load)(const real *p) { GN(vec) v; memcpy(&v, p, sizeof v); return v; }
+static inline void GN(store)(real *p, GN(vec) v) { memcpy(p, &v, sizeof v); }
+static inline GN(vec) GN(splat)(real x)
+{
+    GN(vec) v = {x};
+    return __builtin_shuffle(v, (GN(ivec)){0}); /* one broadcast instruction */
+}
+
+/* Lane sum by an XOR butterfly (shuffle + add per level): a fixed order, the same for every element. */
+static inline real GN(hsum)(GN(vec) v)
+{
+#if LANES == 16
+    v = v + __builtin_shuffle(v, (GN(ivec)){8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7});
+    v = v + __builtin_shuffle(v, (GN(ivec)){4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11});
+    v = v + __builtin_shuffle(v, (GN(ivec)){2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13});
+    v = v + __builtin_shuffle(v, (GN(ivec)){1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14});
+#elif LANES == 8
+    v = v + __builtin_shuffle(v, (GN(ivec)){4, 5, 6, 7, 0, 1, 2, 3});
+    v = v + __builtin_shuffle(v, (GN(ivec)){2, 3, 0, 1, 6, 7, 4, 5});
+    v = v + __builtin_shuffle(v, (GN(ivec)){1, 0, 3, 2, 5, 4, 7, 6});
+#elif LANES == 4
+    v = v + __builtin_shuffle(v, (GN(ivec)){2, 3, 0, 1});
+    v = v + __builtin_shuffle(v, (GN(ivec)){1, 0, 3, 2});
+#elif LANES == 2
+    v = v + __builtin_shuffle(v, (GN(ivec)){1, 0});
+#else
+#error "LANES must be 2, 4, 8 or 16"
+#endif
+    return v[0];
+}
+
+/* ---- forward: blocks of NT_MI samples x NT_MJ outputs, vector accumulators along k, then a lane sum ---- */
+static void GN(nt_block)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
+                         int64_t K, int64_t rows, int64_t i, int64_t j)
+{
+    GN(vec) acc[NT_MI][NT_MJ];
+    for (int r = 0; r < NT_MI; r++)
+        for (int c = 0; c < NT_MJ; c++) acc[r][c] = GN(splat)(0);
+    const int64_t kv = K - K % VL;
+    for (int64_t k = 0; k < kv; k += VL) {
+        GN(vec) x[NT_MI];
+        for (int r = 0; r < NT_MI; r++) x[r] = GN(load)(in + (i + r) * K + k);
+        for (int c = 0; c < NT_MJ; c++) {
+            const GN(vec) w = GN(load)(W + (j + c) * K + k);
+            for (int r = 0; r < NT_MI; r++) acc[r][c] += x[r] * w;
+        }
+    }
+    for (int r = 0; r < NT_MI; r++)
+        for (int c = 0; c < NT_MJ; c++) {
+            const real *xr = in + (i + r) * K, *wc = W + (j + c) * K;
+            real s = kv ? GN(hsum)(acc[r][c]) : 0;
+            for (int64_t k = kv; k < K; k++) s += xr[k] * wc[k];
+            z[(i + r) * rows + j + c] = s + b[j + c];
+        }
+}
+
+/* One output element with exactly the arithmetic of nt_block. */
+static void GN(nt_one)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
+                       int64_t K, int64_t rows, int64_t i, int64_t j)
+{
+    GN(vec) acc = GN(splat)(0);
+    const real *xr = in + i * K, *wc = W + j * K;
+    const int64_t kv = K - K % VL;
+    for (int64_t k = 0; k < kv; k += VL) acc += GN(load)(xr + k) * GN(load)(wc + k);
+    real s = kv ? GN(hsum)(acc) : 0;
+    for (int64_t k = kv; k < K; k++) s += xr[k] * wc[k];
+    z[i * rows + j] = s + b[j];
+}
+
+static void GN(gemm_nt)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
+                        int64_t n, int64_t K, int64_t rows, int64_t j0, int64_t j1)
+{
+    /* outputs outer (a few rows of W stay in L1), samples inner */
+    int64_t j = j0;
+    for (; j + NT_MJ <= j1; j += NT_MJ) {
+        int64_t i = 0;
+        for (; i + NT_MI <= n; i += NT_MI) GN(nt_block)(z, in, W, b, K, rows, i, j);
+        for (; i < n; i++)
+            for (int c = 0; c < NT_MJ; c++) GN(nt_one)(z, in, W, b, K, rows, i, j + c);
+    }
+    for (; j < j1; j++)
+        for (int64_t i = 0; i < n; i++) GN(nt_one)(z, in, W, b, K, rows, i, j);
+}
+
+/* ---- weight gradient: blocks of TN_MJ rows of dW x 2 vectors of columns, summing over the samples ----
+ * The block's dz columns are first copied into a small contiguous panel (dz's rows are often a power-of-two
+ * stride apart, which would thrash the L1 sets).  Samples are taken in chunks of TN_IC: each element is
+ *   acc = (first chunk and not accumulating) ? 0 : dW;  acc += dz*in over the chunk, in order;  dW = acc. */
+#ifndef TN_IC
+#define TN_IC 256
+#endif
+static void GN(gemm_tn)(real *restrict dW, real *restrict db, const real *restrict dz, const real *restrict in,
+                        int64_t n, int64_t K, int64_t rows, int64_t j0, int64_t j1, int accumulate)
+{
+    const int64_t c2 = K - K % (2 * VL);                 /* columns [0, c2) in pairs of vectors */
+    const int64_t c1 = K - K % VL;                       /* [c2, c1): one vector (c1 == c2 or c2 + VL) */
+    real pack[TN_IC * TN_MJ];
+    for (int64_t j = j0; j < j1; j += TN_MJ) {
+        const int mj = j1 - j < TN_MJ ? (int)(j1 - j) : TN_MJ;
+        for (int64_t i0 = 0; i0 < n; i0 += TN_IC) {
+            const int64_t ni = n - i0 < TN_IC ? n - i0 : TN_IC;
+            const int fresh = i0 == 0 && !accumulate;
+            for (int64_t i = 0; i < ni; i++)
+                for (int r = 0; r < mj; r++) pack[i * TN_MJ + r] = dz[(i0 + i) * rows + j + r];
+            for (int r = 0; r < mj; r++) {                   /* db: column sums, chunk by chunk like dW */
+                real s = fresh ? 0 : db[j + r];
+                for (int64_t i = 0; i < ni; i++) s += pack[i * TN_MJ + r];
+                db[j + r] = s;
+            }
+            for (int64_t c = 0; c < c2; c += 2 * VL) {
+                if (mj == TN_MJ) {
+                    GN(vec) a0[TN_MJ], a1[TN_MJ];
+                    for (int r = 0; r < TN_MJ; r++) {
+                        const real *d = dW + (j + r) * K + c;
+                        a0[r] = fresh ? GN(splat)(0) : GN(load)(d);
+                        a1[r] = fresh ? GN(splat)(0) : GN(load)(d + VL);
+                    }
+                    for (int64_t i = 0; i < ni; i++) {
+                        const real *x = in + (i0 + i) * K + c;
+                        const GN(vec) x0 = GN(load)(x), x1 = GN(load)(x + VL);
+                        const real *g = pack + i * TN_MJ;
+                        for (int r = 0; r < TN_MJ; r++) {
+                            const GN(vec) gr = GN(splat)(g[r]);
+                            a0[r] += gr * x0;
+                            a1[r] += gr * x1;
+                        }
+                    }
+                    for (int r = 0; r < TN_MJ; r++) {
+                        GN(store)(dW + (j + r) * K + c, a0[r]);
+                        GN(store)(dW + (j + r) * K + c + VL, a1[r]);
+                    }
+                } else {
+                    for (int r = 0; r < mj; r++) {           /* leftover rows: the same arithmetic, one row */
+                        real *d = dW + (j + r) * K + c;
+                        GN(vec) a0 = fresh ? GN(splat)(0) : GN(load)(d);
+                        GN(vec) a1 = fresh ? GN(splat)(0) : GN(load)(d + VL);
+                        for (int64_t i = 0; i < ni; i++) {
+                            const GN(vec) gr = GN(splat)(pack[i * TN_MJ + r]);
+                            a0 += gr * GN(load)(in + (i0 + i) * K + c);
+                            a1 += gr * GN(load)(in + (i0 + i) * K + c + VL);
+                        }
+                        GN(store)(d, a0);
+                        GN(store)(d + VL, a1);
+                    }
+                }
+            }
+            for (int r = 0; r < mj && c2 < c1; r++) {        /* one more vector of columns */
+                real *d = dW + (j + r) * K + c2;
+                GN(vec) a0 = fresh ? GN(splat)(0) : GN(load)(d);
+                for (int64_t i = 0; i < ni; i++)
+                    a0 += GN(splat)(pack[i * TN_MJ + r]) * GN(load)(in + (i0 + i) * K + c2);
+                GN(store)(d, a0);
+            }
+            for (int r = 0; r < mj; r++) {                   /* the last few columns, scalar */
+                for (int64_t c = c1; c < K; c++) {
+                    real *d = dW + (j + r) * K + c;
+                    real s = fresh ? 0 : *d;
+                    for (int64_t i = 0; i < ni; i++) s += pack[i * TN_MJ + r] * in[(i0 + i) * K + c];
+                    *d = s;
+                }
+            }
+        }
+    }
+}
+
+/* ---- input gradient: blocks of NN_MI samples x 2 vectors of columns, summing over the rows of W ---- */
+static void GN(gemm_nn)(real *restrict din, const real *restrict dz, const real *restrict W, int64_t n, int64_t K,
+                        int64_t rows, int64_t c0, int64_t c1)
+{
+    const int64_t c2 = c0 + (c1 - c0) - (c1 - c0) % (2 * VL);
+    for (int64_t c = c0; c < c2; c += 2 * VL) {            /* a strip of W columns is reused by every sample */
+        int64_t i = 0;
+        for (; i + NN_MI <= n; i += NN_MI) {
+            GN(vec) a0[NN_MI], a1[NN_MI];
+            for (int r = 0; r < NN_MI; r++) { a0[r] = GN(splat)(0); a1[r] = GN(splat)(0); }
+            for (int64_t j = 0; j < rows; j++) {
+                const GN(vec) w0 = GN(load)(W + j * K + c), w1 = GN(load)(W + j * K + c + VL);
+                for (int r = 0; r < NN_MI; r++) {
+                    const GN(vec) g = GN(splat)(dz[(i + r) * rows + j]);
+                    a0[r] += g * w0;
+                    a1[r] += g * w1;
+                }
+            }
+            for (int r = 0; r < NN_MI; r++) {
+                GN(store)(din + (i + r) * K + c, a0[r]);
+                GN(store)(din + (i + r) * K + c + VL, a1[r]);
+            }
+        }
+        for (; i < n; i++) {
+            GN(vec) a0 = GN(splat)(0), a1 = GN(splat)(0);
+            for (int64_t j = 0; j < rows; j++) {
+                const GN(vec) g = GN(splat)(dz[i * rows + j]);
+                a0 += g * GN(load)(W + j * K + c);
+                a1 += g * GN(load)(W + j * K + c + VL);
+            }
+            GN(store)(din + i * K + c, a0);
+            GN(store)(din + i * K + c + VL, a1);
+        }
+    }
+    const int64_t cv = c1 - c2 >= VL ? c2 + VL : c2;       /* one more vector of columns */
+    for (int64_t i = 0; i < n && c2 < cv; i++) {
+        GN(vec) a0 = GN(splat)(0);
+        for (int64_t j = 0; j < rows; j++) a0 += GN(splat)(dz[i * rows + j]) * GN(load)(W + j * K + c2);
+        GN(store)(din + i * K + c2, a0);
+    }
+    for (int64_t i = 0; i < n && cv < c1; i++) {           /* the last few columns, scalar */
+        for (int64_t c = cv; c < c1; c++) {
+            real s = 0;
+            for (int64_t j = 0; j < rows; j++) s += dz[i * rows + j] * W[j * K + c];
+            din[i * K + c] = s;
+        }
+    }
+}
+
+#undef VL
