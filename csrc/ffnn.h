@@ -95,20 +95,25 @@ int ffnn_forward_f32(const ffnn_layer *layers, int32_t n_layers, const float *pa
 int ffnn_forward_f64(const ffnn_layer *layers, int32_t n_layers, const double *params, const double *X, int64_t n,
                      int64_t batch, double *out, double *work, int32_t *iwork);
 
-/* Forward + loss + backward: *loss_sum = sum over the n samples of the per-sample loss; grads ACCUMULATE
- * scale * d(loss_sum)/d(params) (pass scale = 1/n for the mean).  Zero grads yourself first. */
+/* Forward + loss + backward: *loss_sum = sum over the n samples of w_i times the per-sample loss (w = sample_weight,
+ * or 1 when sample_weight is NULL); grads ACCUMULATE scale * d(loss_sum)/d(params) (pass scale = 1/n, or 1/sum(w),
+ * for the mean).  Zero grads yourself first. */
 int ffnn_loss_grad_f32(const ffnn_layer *layers, int32_t n_layers, const float *params, float *grads,
-                       const float *X, const float *Y, int64_t n, int64_t batch, int32_t loss, double scale,
+                       const float *X, const float *Y, const float *sample_weight, int64_t n, int64_t batch,
+                       int32_t loss, double scale,
                        double *loss_sum, float *work, int32_t *iwork);
 int ffnn_loss_grad_f64(const ffnn_layer *layers, int32_t n_layers, const double *params, double *grads,
-                       const double *X, const double *Y, int64_t n, int64_t batch, int32_t loss, double scale,
+                       const double *X, const double *Y, const double *sample_weight, int64_t n, int64_t batch,
+                       int32_t loss, double scale,
                        double *loss_sum, double *work, int32_t *iwork);
 
-/* Loss only (forward + loss): *loss_sum = sum over the n samples. */
+/* Loss only (forward + loss): *loss_sum = sum over the n samples of w_i times the per-sample loss. */
 int ffnn_loss_f32(const ffnn_layer *layers, int32_t n_layers, const float *params, const float *X, const float *Y,
-                  int64_t n, int64_t batch, int32_t loss, double *loss_sum, float *work, int32_t *iwork);
+                  const float *sample_weight, int64_t n, int64_t batch, int32_t loss, double *loss_sum, float *work,
+                  int32_t *iwork);
 int ffnn_loss_f64(const ffnn_layer *layers, int32_t n_layers, const double *params, const double *X,
-                  const double *Y, int64_t n, int64_t batch, int32_t loss, double *loss_sum, double *work,
+                  const double *Y, const double *sample_weight, int64_t n, int64_t batch, int32_t loss,
+                  double *loss_sum, double *work,
                   int32_t *iwork);
 
 /* L2 weight decay on weights (not biases): grads += l2 * W; returns 0.5 * l2 * sum(W^2) in *penalty. */
@@ -122,18 +127,20 @@ int ffnn_step_f32(ffnn_optimizer *opt, float *params, const float *grads, float 
 int ffnn_step_f64(ffnn_optimizer *opt, double *params, const double *grads, double *state, int64_t n_params);
 
 /* Runs ceil(n_order / batch) minibatch steps over the samples X[order[i]], Y[order[i]] in that order.
- * *loss_sum receives the sum over processed samples of the per-sample loss (plus each step's L2 penalty times
- * its batch size), *n_done the number of samples processed.  If n_correct is not NULL it receives the number of
+ * Each step minimises the batch mean of the loss, weighted by sample_weight[order[i]] when it is not NULL
+ * (sum(w l) / sum(w); a batch whose weights sum to 0 makes no update).
+ * *loss_sum receives the sum over processed samples of w times the per-sample loss (plus each step's L2 penalty
+ * times the batch's weight sum), *n_done the number of samples processed.  If n_correct is not NULL it receives the number of
  * correct classifications made by the forward passes (softmax: samples whose argmax matches; sigmoid: outputs on
  * the right side of 0.5; 0 for other outputs).  Stops with FFNN_E_NONFINITE, before updating,
  * at the first batch whose loss is not finite. */
 int ffnn_train_f32(const ffnn_layer *layers, int32_t n_layers, float *params, float *grads, const float *X,
-                   const float *Y, int64_t n_samples, const int64_t *order, int64_t n_order, int64_t batch,
-                   int32_t loss, double l2, ffnn_optimizer *opt, float *opt_state, float *work, int32_t *iwork,
+                   const float *Y, const float *sample_weight, int64_t n_samples, const int64_t *order,
+                   int64_t n_order, int64_t batch, int32_t loss, double l2, ffnn_optimizer *opt, float *opt_state, float *work, int32_t *iwork,
                    double *loss_sum, double *n_correct, int64_t *n_done);
 int ffnn_train_f64(const ffnn_layer *layers, int32_t n_layers, double *params, double *grads, const double *X,
-                   const double *Y, int64_t n_samples, const int64_t *order, int64_t n_order, int64_t batch,
-                   int32_t loss, double l2, ffnn_optimizer *opt, double *opt_state, double *work, int32_t *iwork,
+                   const double *Y, const double *sample_weight, int64_t n_samples, const int64_t *order,
+                   int64_t n_order, int64_t batch, int32_t loss, double l2, ffnn_optimizer *opt, double *opt_state, double *work, int32_t *iwork,
                    double *loss_sum, double *n_correct, int64_t *n_done);
 
 /* The lecture's primal perceptron: labels y in {-1,+1}; update w += eta*y*x, b += eta*y when y*(w.x+b) <= 0.

@@ -126,7 +126,7 @@ int ffnn_workspace_size(const ffnn_layer *layers, int32_t n_layers, int64_t batc
     if (batch <= 0) return FFNN_E_SIZE;
     int64_t maxw = ffnn__max_width(layers, n_layers);
     *n_real = ffnn__scratch_offset(layers, n_layers, batch) + 2 * batch * maxw
-              + batch * layers[0].n_in + batch * layers[n_layers - 1].n_out;
+              + batch * layers[0].n_in + batch * layers[n_layers - 1].n_out + batch;
     *n_int = ffnn__argmax_offset(layers, n_layers, batch);
     if (*n_int == 0) *n_int = 1; /* never hand out a zero-length buffer */
     return FFNN_OK;

@@ -8,7 +8,8 @@ static inline int64_t ffnn__rows(const ffnn_layer *ly) { return (int64_t)ly->n_o
 
 /* Workspace layout for a batch of B samples (offsets in reals):
  *   for each layer l: z(l) [B x rows(l)], then a(l) [B x n_out(l)]
- *   then P [B x maxw], Q [B x maxw] (back-propagated deltas, ping-pong), xb [B x n_in(0)], yb [B x n_out(L-1)].
+ *   then P [B x maxw], Q [B x maxw] (back-propagated deltas, ping-pong), xb [B x n_in(0)], yb [B x n_out(L-1)],
+ *   wb [B] (the gathered minibatch: inputs, targets, sample weights).
  * Int workspace: for each maxout layer, argmax [B x n_out(l)] (the winning piece). */
 int64_t ffnn__z_offset(const ffnn_layer *layers, int32_t l, int64_t batch);
 int64_t ffnn__a_offset(const ffnn_layer *layers, int32_t l, int64_t batch);

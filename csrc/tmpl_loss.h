@@ -8,45 +8,65 @@ static inline real FN(clip_prob)(real a)
     return a < tiny ? tiny : (a > (real)1 - tiny ? (real)1 - tiny : a);
 }
 
-static double FN(loss_sum)(const real *restrict a, const real *restrict z, const real *restrict Y, int64_t n,
-                           int64_t K, int32_t act, int32_t loss)
+/* Loss of one sample (row) of K outputs. */
+static inline double FN(row_loss)(const real *restrict a, const real *restrict z, const real *restrict y, int64_t K,
+                                  int32_t act, int32_t loss)
 {
     double total = 0;
     if (loss == FFNN_LOSS_MSE) {
-        for (int64_t i = 0; i < n * K; i++) { double d = (double)a[i] - Y[i]; total += 0.5 * d * d; }
+        for (int64_t k = 0; k < K; k++) { double d = (double)a[k] - y[k]; total += 0.5 * d * d; }
     } else if (loss == FFNN_LOSS_BCE && act == FFNN_SIGMOID) {
-        for (int64_t i = 0; i < n * K; i++) {
-            double zi = z[i];
-            total += (zi > 0 ? zi : 0) - zi * Y[i] + log1p(exp(-fabs(zi)));
+        for (int64_t k = 0; k < K; k++) {
+            double zk = z[k];
+            total += (zk > 0 ? zk : 0) - zk * y[k] + log1p(exp(-fabs(zk)));
         }
     } else if (loss == FFNN_LOSS_BCE) {
-        for (int64_t i = 0; i < n * K; i++) {
-            double p = FN(clip_prob)(a[i]);
-            total -= Y[i] * log(p) + (1.0 - Y[i]) * log(1.0 - p);
+        for (int64_t k = 0; k < K; k++) {
+            double p = FN(clip_prob)(a[k]);
+            total -= y[k] * log(p) + (1.0 - y[k]) * log(1.0 - p);
         }
     } else if (act == FFNN_SOFTMAX) { /* ce from logits: sum_k y_k (lse(z) - z_k) */
-        for (int64_t i = 0; i < n; i++) {
-            const real *zi = z + i * K, *yi = Y + i * K;
-            double mx = zi[0], s = 0, ysum = 0, yz = 0;
-            for (int64_t k = 1; k < K; k++) mx = zi[k] > mx ? zi[k] : mx;
-            for (int64_t k = 0; k < K; k++) { s += exp(zi[k] - mx); ysum += yi[k]; yz += yi[k] * (double)zi[k]; }
-            total += (mx + log(s)) * ysum - yz;
-        }
+        double mx = z[0], s = 0, ysum = 0, yz = 0;
+        for (int64_t k = 1; k < K; k++) mx = z[k] > mx ? z[k] : mx;
+        for (int64_t k = 0; k < K; k++) { s += exp(z[k] - mx); ysum += y[k]; yz += y[k] * (double)z[k]; }
+        total = (mx + log(s)) * ysum - yz;
     } else { /* ce on sigmoid outputs */
-        for (int64_t i = 0; i < n * K; i++) total -= Y[i] * log(FN(clip_prob)(a[i]));
+        for (int64_t k = 0; k < K; k++) total -= y[k] * log(FN(clip_prob)(a[k]));
     }
     return total;
 }
 
-/* dz = scale * d(loss_sum)/dz for the output layer; da is scratch of the same size. */
+/* sum_i w_i * loss_i over n rows (w may be NULL: all ones) */
+static double FN(loss_sum)(const real *restrict a, const real *restrict z, const real *restrict Y,
+                           const real *restrict w, int64_t n, int64_t K, int32_t act, int32_t loss)
+{
+    double total = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double li = FN(row_loss)(a + i * K, z + i * K, Y + i * K, K, act, loss);
+        total += w ? (double)w[i] * li : li;
+    }
+    return total;
+}
+
+/* Multiply each of the n rows of K values by its sample weight. */
+static void FN(scale_rows)(real *restrict v, const real *restrict w, int64_t n, int64_t K)
+{
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t k = 0; k < K; k++) v[i * K + k] *= w[i];
+}
+
+/* dz = scale * d(loss_sum)/dz for the output layer (loss_sum weighted by w when w is not NULL);
+ * da is scratch of the same size. */
 static void FN(output_delta)(real *restrict dz, real *restrict da, const real *restrict a, const real *restrict z,
-                             const real *restrict Y, int64_t n, const ffnn_layer *ly, int32_t loss, real scale)
+                             const real *restrict Y, const real *restrict w, int64_t n, const ffnn_layer *ly,
+                             int32_t loss, real scale)
 {
     const int64_t m = n * ly->n_out;
     const int32_t act = ly->activation;
     if ((loss == FFNN_LOSS_BCE && act == FFNN_SIGMOID) || (loss == FFNN_LOSS_CE && act == FFNN_SOFTMAX) ||
         (loss == FFNN_LOSS_MSE && act == FFNN_LINEAR)) {
         for (int64_t i = 0; i < m; i++) dz[i] = scale * (a[i] - Y[i]);
+        if (w) FN(scale_rows)(dz, w, n, ly->n_out);
         return;
     }
     for (int64_t i = 0; i < m; i++) {
@@ -59,5 +79,6 @@ static void FN(output_delta)(real *restrict dz, real *restrict da, const real *r
             da[i] = -scale * Y[i] / FN(clip_prob)(a[i]);
         }
     }
+    if (w) FN(scale_rows)(da, w, n, ly->n_out); /* the activation's backward is linear in da */
     FN(activation_backward)(dz, da, z, a, n, ly, NULL);
 }

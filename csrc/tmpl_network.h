@@ -90,16 +90,17 @@ int FN(ffnn_forward)(const ffnn_layer *layers, int32_t n_layers, const real *par
     return FFNN_OK;
 }
 
-static double FN(output_loss)(const ffnn_layer *layers, int32_t n_layers, const real *Y, int64_t n,
+static double FN(output_loss)(const ffnn_layer *layers, int32_t n_layers, const real *Y, const real *w, int64_t n,
                               int64_t batch, int32_t loss, const real *work)
 {
     const ffnn_layer *out = &layers[n_layers - 1];
     return FN(loss_sum)(work + ffnn__a_offset(layers, n_layers - 1, batch),
-                        work + ffnn__z_offset(layers, n_layers - 1, batch), Y, n, out->n_out, out->activation, loss);
+                        work + ffnn__z_offset(layers, n_layers - 1, batch), Y, w, n, out->n_out, out->activation,
+                        loss);
 }
 
 int FN(ffnn_loss)(const ffnn_layer *layers, int32_t n_layers, const real *params, const real *X, const real *Y,
-                  int64_t n, int64_t batch, int32_t loss, double *loss_sum, real *work, int32_t *iwork)
+                  const real *sample_weight, int64_t n, int64_t batch, int32_t loss, double *loss_sum, real *work, int32_t *iwork)
 {
     int st = FN(check_common)(layers, n_layers, params, X, n, batch, work, iwork);
     if (st) return st;
@@ -108,15 +109,15 @@ int FN(ffnn_loss)(const ffnn_layer *layers, int32_t n_layers, const real *params
     FN(call_scope) cs;
     FN(scope_begin)(&cs, layers, n_layers, 2.0 * (double)n);
     FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
-    *loss_sum = FN(output_loss)(layers, n_layers, Y, n, batch, loss, work);
+    *loss_sum = FN(output_loss)(layers, n_layers, Y, sample_weight, n, batch, loss, work);
     FN(scope_end)(&cs);
     return FFNN_OK;
 }
 
 /* Backward pass after forward_impl; grads accumulate scale * d(loss_sum)/d(params). */
 static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
-                              const real *X, const real *Y, int64_t n, int64_t batch, int32_t loss, real scale,
-                              real *work, const int32_t *iwork, int accumulate, ffnn__team *team)
+                              const real *X, const real *Y, const real *w, int64_t n, int64_t batch, int32_t loss,
+                              real scale, real *work, const int32_t *iwork, int accumulate, ffnn__team *team)
 {
     const int64_t maxw = ffnn__max_width(layers, n_layers);
     real *P = work + ffnn__scratch_offset(layers, n_layers, batch); /* dL/da of the current layer */
@@ -127,7 +128,7 @@ static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const 
         const real *a = work + ffnn__a_offset(layers, l, batch);
         const int64_t rows = ffnn__rows(ly);
         if (l == n_layers - 1)
-            FN(output_delta)(Q, P, a, z, Y, n, ly, loss, scale);
+            FN(output_delta)(Q, P, a, z, Y, w, n, ly, loss, scale);
         else
             FN(activation_backward)(Q, P, z, a, n, ly, iwork + ffnn__argmax_offset(layers, l, batch));
         const real *in = l == 0 ? X : work + ffnn__a_offset(layers, l - 1, batch);
@@ -138,8 +139,8 @@ static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const 
 }
 
 int FN(ffnn_loss_grad)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
-                       const real *X, const real *Y, int64_t n, int64_t batch, int32_t loss, double scale,
-                       double *loss_sum, real *work, int32_t *iwork)
+                       const real *X, const real *Y, const real *sample_weight, int64_t n, int64_t batch,
+                       int32_t loss, double scale, double *loss_sum, real *work, int32_t *iwork)
 {
     int st = FN(check_common)(layers, n_layers, params, X, n, batch, work, iwork);
     if (st) return st;
@@ -148,8 +149,9 @@ int FN(ffnn_loss_grad)(const ffnn_layer *layers, int32_t n_layers, const real *p
     FN(call_scope) cs;
     FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)n);
     FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
-    *loss_sum = FN(output_loss)(layers, n_layers, Y, n, batch, loss, work);
-    FN(backward_impl)(layers, n_layers, params, grads, X, Y, n, batch, loss, (real)scale, work, iwork, 1, cs.team);
+    *loss_sum = FN(output_loss)(layers, n_layers, Y, sample_weight, n, batch, loss, work);
+    FN(backward_impl)(layers, n_layers, params, grads, X, Y, sample_weight, n, batch, loss, (real)scale, work, iwork,
+                      1, cs.team);
     FN(scope_end)(&cs);
     return FFNN_OK;
 }
@@ -197,12 +199,13 @@ static double FN(count_correct)(const real *a, const real *Y, int64_t n, int64_t
 }
 
 static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
-                           const real *Y, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
+                           const real *Y, const real *sw, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
                            double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
                            double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team);
 
 int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
-                   const real *Y, int64_t n_samples, const int64_t *order, int64_t n_order, int64_t batch,
+                   const real *Y, const real *sample_weight, int64_t n_samples, const int64_t *order,
+                   int64_t n_order, int64_t batch,
                    int32_t loss, double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
                    double *loss_sum, double *n_correct, int64_t *n_done)
 {
@@ -221,7 +224,7 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
         if (order[i] < 0 || order[i] >= n_samples) return FFNN_E_INDEX;
     FN(call_scope) cs;
     FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)(n_order < batch ? n_order : batch));
-    st = FN(train_steps)(layers, n_layers, params, grads, X, Y, order, n_order, batch, loss, l2, opt, opt_state,
+    st = FN(train_steps)(layers, n_layers, params, grads, X, Y, sample_weight, order, n_order, batch, loss, l2, opt, opt_state,
                          work, iwork, loss_sum, n_correct, n_done, cs.team);
     FN(scope_end)(&cs);
     return st;
@@ -229,7 +232,7 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
 
 /* The minibatch loop of ffnn_train (arguments already checked). */
 static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
-                           const real *Y, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
+                           const real *Y, const real *sw, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
                            double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
                            double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team)
 {
@@ -240,19 +243,32 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
     const int64_t maxw = ffnn__max_width(layers, n_layers);
     real *xb = work + ffnn__scratch_offset(layers, n_layers, batch) + 2 * batch * maxw;
     real *yb = xb + batch * n_in;
+    real *wb = yb + batch * n_out; /* gathered sample weights (workspace has room for them) */
     for (int64_t start = 0; start < n_order; start += batch) {
         const int64_t bs = n_order - start < batch ? n_order - start : batch;
+        double wsum = (double)bs;
         for (int64_t i = 0; i < bs; i++) { /* gather the minibatch in the caller's order */
             const real *xs = X + order[start + i] * n_in, *ys = Y + order[start + i] * n_out;
             for (int64_t k = 0; k < n_in; k++) xb[i * n_in + k] = xs[k];
             for (int64_t k = 0; k < n_out; k++) yb[i * n_out + k] = ys[k];
         }
+        if (sw) {
+            wsum = 0;
+            for (int64_t i = 0; i < bs; i++) { wb[i] = sw[order[start + i]]; wsum += wb[i]; }
+        }
         /* backward overwrites every gradient (accumulate = 0): no separate zeroing pass */
         FN(forward_impl)(layers, n_layers, params, xb, bs, batch, work, iwork, team);
-        double batch_loss = FN(output_loss)(layers, n_layers, yb, bs, batch, loss, work);
-        FN(backward_impl)(layers, n_layers, params, grads, xb, yb, bs, batch, loss, (real)1 / (real)bs, work, iwork,
-                          0, team);
-        if (l2 > 0) batch_loss += bs * FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
+        double batch_loss = FN(output_loss)(layers, n_layers, yb, sw ? wb : NULL, bs, batch, loss, work);
+        if (!(wsum > 0)) { /* all weights zero: nothing to learn from this batch */
+            *n_done += bs;
+            if (n_correct)
+                *n_correct += FN(count_correct)(work + ffnn__a_offset(layers, n_layers - 1, batch), yb, bs,
+                                                n_out, layers[n_layers - 1].activation);
+            continue;
+        }
+        FN(backward_impl)(layers, n_layers, params, grads, xb, yb, sw ? wb : NULL, bs, batch, loss,
+                          (real)(1.0 / wsum), work, iwork, 0, team);
+        if (l2 > 0) batch_loss += wsum * FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
         if (!isfinite(batch_loss)) return FFNN_E_NONFINITE;
         if ((st = FN(ffnn_step)(opt, params, grads, opt_state, n_params))) return st;
         *loss_sum += batch_loss;

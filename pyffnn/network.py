@@ -7,7 +7,7 @@ import numpy as np
 from . import _binding as core
 from .errors import FFNNError
 from .layers import format_spec, normalize_layers
-from .targets import accuracy, check_X, encode_targets, resolve_loss
+from .targets import accuracy, check_sample_weight, check_X, encode_targets, resolve_loss
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _PREDICT_CHUNK = 2048  # samples per forward call: bounds the workspace of predictions on big inputs
@@ -231,9 +231,10 @@ class Network:
             raise FFNNError("flat_params contains NaN or infinite values")
         return arr
 
-    def _loss_grad_raw(self, params, X, Y, loss_name, l2, grads):
-        """Mean loss (+ L2 penalty) over X; if ``grads`` is given it receives the gradient."""
+    def _loss_grad_raw(self, params, X, Y, loss_name, l2, grads, weights=None):
+        """Mean loss (weighted by ``weights`` if given, + L2 penalty) over X; ``grads`` receives the gradient."""
         n = X.shape[0]
+        total_weight = float(n) if weights is None else float(weights.sum(dtype=np.float64))
         chunk = min(n, _PREDICT_CHUNK)
         batch, work, iwork, _, _ = self._workspace(chunk)
         code = core.LOSS_CODES[loss_name]
@@ -243,17 +244,19 @@ class Network:
             grads[:] = 0
         for start in range(0, n, chunk):
             xs, ys = X[start:start + chunk], Y[start:start + chunk]
+            ws = None if weights is None else weights[start:start + chunk]
             if grads is None:
                 st = core.func("ffnn_loss", self.dtype)(self._table, self.n_layers, core.ptr(params), core.ptr(xs),
-                                                        core.ptr(ys), xs.shape[0], batch, code, total,
+                                                        core.ptr(ys), core.ptr(ws), xs.shape[0], batch, code, total,
                                                         core.wptr(work), core.iptr(iwork))
             else:
                 st = core.func("ffnn_loss_grad", self.dtype)(
                     self._table, self.n_layers, core.ptr(params), core.wptr(grads), core.ptr(xs), core.ptr(ys),
-                    xs.shape[0], batch, code, 1.0 / n, total, core.wptr(work), core.iptr(iwork))
+                    core.ptr(ws), xs.shape[0], batch, code, 1.0 / total_weight, total, core.wptr(work),
+                    core.iptr(iwork))
             core.check(st, "loss computation")
             acc += total[0]
-        value = acc / n
+        value = acc / total_weight
         if l2:
             penalty = core.ffi.new("double *")
             scratch = grads if grads is not None else np.zeros_like(params)
@@ -269,26 +272,30 @@ class Network:
             raise FFNNError(f"l2 must be a finite number >= 0, got {l2}")
         return l2
 
-    def loss(self, X, y, loss="auto", l2=0.0):
-        """Mean loss over the samples (squared error is the lecture's ½·Σ_k (a_k − y_k)² per sample)."""
+    def loss(self, X, y, loss="auto", l2=0.0, sample_weight=None):
+        """Mean loss over the samples (squared error is the lecture's ½·Σ_k (a_k − y_k)² per sample);
+        with ``sample_weight`` the weighted mean Σ w_i ℓ_i / Σ w_i."""
         X2, Y, loss_name = self._prepare_xy(X, y, loss)
-        return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), None)
+        w = check_sample_weight(sample_weight, X2.shape[0], self.dtype)
+        return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), None, w)
 
-    def loss_and_grad(self, flat_params, X, y, loss="auto", l2=0.0):
+    def loss_and_grad(self, flat_params, X, y, loss="auto", l2=0.0, sample_weight=None):
         """(mean loss, gradient) at ``flat_params`` without changing ``self.params``.
 
         Ready for ``scipy.optimize.minimize(fun=lambda p: net.loss_and_grad(p, X, y), x0=net.params, jac=True)``.
         """
         params = self._check_flat(flat_params)
         X2, Y, loss_name = self._prepare_xy(X, y, loss)
+        w = check_sample_weight(sample_weight, X2.shape[0], self.dtype)
         grads = np.zeros(self.n_params, dtype=self.dtype)
-        value = self._loss_grad_raw(params, X2, Y, loss_name, self._check_l2(l2), grads)
+        value = self._loss_grad_raw(params, X2, Y, loss_name, self._check_l2(l2), grads, w)
         return value, grads
 
-    def compute_grads(self, X, y, loss="auto", l2=0.0):
+    def compute_grads(self, X, y, loss="auto", l2=0.0, sample_weight=None):
         """Fill ``self.grads`` with the gradient at the current weights and return the mean loss."""
         X2, Y, loss_name = self._prepare_xy(X, y, loss)
-        return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), self.grads)
+        w = check_sample_weight(sample_weight, X2.shape[0], self.dtype)
+        return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), self.grads, w)
 
     def evaluate(self, X, y, loss="auto"):
         """``{"loss": ..., "accuracy": ...}`` on the given samples (accuracy for sigmoid/softmax outputs only)."""
@@ -301,18 +308,20 @@ class Network:
 
     # ----- training --------------------------------------------------------------------------------------------
     def fit(self, X, y, *, loss="auto", optimizer="adam", lr=None, epochs=100, batch_size=32, shuffle=True,
-            l2=0.0, validation_split=0.0, validation_data=None, callbacks=None, verbose=0, random_state=None):
+            l2=0.0, validation_split=0.0, validation_data=None, callbacks=None, verbose=0, random_state=None,
+            sample_weight=None):
         """Train with minibatch back-propagation; returns a :class:`History`.
 
         ``batch_size=1`` is the lecture's per-example update, ``None`` full-batch gradient descent.  ``optimizer``
         is a name ('sgd', 'momentum', 'nesterov', 'adam', 'rprop') or an optimizer object (its state carries over
         between calls).  Losses are means over the minibatch.  ``l2`` adds ½·l2·Σ W² (weights, not biases).
+        ``sample_weight`` weights each sample's loss (each step minimises Σ w_i ℓ_i / Σ w_i over its minibatch).
         Raises :class:`TrainingDiverged` if the loss becomes NaN/inf; the weights are then the last finite ones.
         """
         from .training import train
         return train(self, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size,
                      shuffle=shuffle, l2=l2, validation_split=validation_split, validation_data=validation_data,
-                     callbacks=callbacks, verbose=verbose, random_state=random_state)
+                     callbacks=callbacks, verbose=verbose, random_state=random_state, sample_weight=sample_weight)
 
     # ----- description, copies, files --------------------------------------------------------------------------
     def summary(self):

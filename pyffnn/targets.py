@@ -97,3 +97,22 @@ def accuracy(pred, Y, output_activation):
     if output_activation == "sigmoid":
         return float(np.mean((pred > 0.5) == (Y > 0.5)))
     return None
+
+
+def check_sample_weight(sample_weight, n_samples, dtype):
+    """Per-sample weights as a C-contiguous (n_samples,) array: finite, >= 0, not all zero; None stays None."""
+    if sample_weight is None:
+        return None
+    try:
+        w = np.ascontiguousarray(sample_weight, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise FFNNError(f"sample_weight must be numeric, could not convert it: {exc}") from None
+    if w.ndim == 0:
+        w = np.full(n_samples, w, dtype=dtype)
+    if w.shape != (n_samples,):
+        raise FFNNError(f"sample_weight must have shape ({n_samples},), one weight per sample, got {w.shape}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise FFNNError("sample_weight must be finite and >= 0")
+    if not w.sum() > 0:
+        raise FFNNError("sample_weight must not be all zero")
+    return w

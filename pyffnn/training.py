@@ -11,14 +11,14 @@ from . import _binding as core
 from .callbacks import Callback, History
 from .errors import FFNNError, TrainingDiverged
 from .optimizers import Optimizer, make_optimizer
-from .targets import accuracy, check_X, encode_targets, is_classifier_output, resolve_loss
+from .targets import accuracy, check_sample_weight, check_X, encode_targets, is_classifier_output, resolve_loss
 
 # Aim for about this many floating-point operations per core call: large enough that Python's overhead is
 # negligible, small enough that callbacks (a GUI's Pause) hear from training many times a second.
 _FLOPS_PER_CHUNK = 2e8
 
 
-def _split_validation(X, Y, validation_split, validation_data, net, loss_name, rng):
+def _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, rng):
     if validation_data is not None:
         if validation_split:
             raise FFNNError("give either validation_split or validation_data, not both")
@@ -28,19 +28,20 @@ def _split_validation(X, Y, validation_split, validation_data, net, loss_name, r
             raise FFNNError("validation_data must be a pair (X_val, y_val)") from None
         Xv, _ = check_X(Xv, net.n_inputs, net.dtype, what="validation X")
         Yv = encode_targets(yv, Xv.shape[0], net.n_outputs, net.output_activation, loss_name, net.dtype)
-        return X, Y, Xv, Yv
+        return X, Y, W, Xv, Yv
     split = float(validation_split)
     if not 0 <= split < 1:
         raise FFNNError(f"validation_split must be in [0, 1), got {validation_split}")
     if split == 0:
-        return X, Y, None, None
+        return X, Y, W, None, None
     n_val = int(round(split * X.shape[0]))
     if n_val < 1 or n_val >= X.shape[0]:
         raise FFNNError(f"validation_split={split} leaves no validation or no training samples "
                         f"out of {X.shape[0]}")
     perm = rng.permutation(X.shape[0])  # a seeded shuffle: sorted data would otherwise give a biased split
     val, tr = np.sort(perm[:n_val]), np.sort(perm[n_val:])
-    return X[tr], Y[tr], X[val], Y[val]
+    W_tr = None if W is None else check_sample_weight(W[tr], tr.size, W.dtype)
+    return X[tr], Y[tr], W_tr, X[val], Y[val]
 
 
 def _check_int(value, name, minimum):
@@ -65,19 +66,21 @@ def _callbacks(callbacks, net):
 
 
 def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, validation_split, validation_data,
-          callbacks, verbose, random_state):
+          callbacks, verbose, random_state, sample_weight=None):
     """Run ``epochs`` epochs of minibatch training of ``net``; see :meth:`Network.fit`."""
     X, _ = check_X(X, net.n_inputs, net.dtype)
     loss_name = resolve_loss(loss, net.output_activation)
     Y = encode_targets(y, X.shape[0], net.n_outputs, net.output_activation, loss_name, net.dtype)
+    W = check_sample_weight(sample_weight, X.shape[0], net.dtype)
     epochs = _check_int(epochs, "epochs", 0)
     l2 = net._check_l2(l2)
     if isinstance(optimizer, Optimizer) and lr is not None:
         raise FFNNError("lr is set inside the optimizer object; pass lr only with an optimizer name")
     opt = make_optimizer(optimizer, lr)
     rng = net._rng if random_state is None else np.random.default_rng(random_state)
-    X, Y, Xv, Yv = _split_validation(X, Y, validation_split, validation_data, net, loss_name, rng)
+    X, Y, W, Xv, Yv = _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, rng)
     n = X.shape[0]
+    total_weight = float(n) if W is None else float(W.sum(dtype=np.float64))
     batch = n if batch_size is None else min(_check_int(batch_size, "batch_size", 1), n)
     cbs = _callbacks(callbacks, net)
 
@@ -90,6 +93,7 @@ def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, va
     train_fn = core.func("ffnn_train", net.dtype)
     loss_sum, n_done, n_correct = core.ffi.new("double *"), core.ffi.new("int64_t *"), core.ffi.new("double *")
     p_params, p_grads, p_X, p_Y = core.wptr(net.params), core.wptr(net.grads), core.ptr(X), core.ptr(Y)
+    p_W = core.ptr(W)
     p_state, p_work, p_iwork = core.wptr(opt.state), core.wptr(work), core.iptr(iwork)
     code = core.LOSS_CODES[loss_name]
     classify = is_classifier_output(net.output_activation)
@@ -108,7 +112,7 @@ def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, va
             for start in range(0, n, chunk):
                 part = order[start:start + chunk]
                 snapshot = net.params.copy()  # last finite weights, restored if this chunk diverges
-                status = train_fn(net._table, net.n_layers, p_params, p_grads, p_X, p_Y, n, core.i64ptr(part),
+                status = train_fn(net._table, net.n_layers, p_params, p_grads, p_X, p_Y, p_W, n, core.i64ptr(part),
                                   part.size, batch, code, l2, c_opt, p_state, p_work, p_iwork, loss_sum,
                                   n_correct, n_done)
                 if status == core.lib.FFNN_E_NONFINITE:
@@ -123,15 +127,18 @@ def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, va
                 epoch_correct += n_correct[0]
                 seen += int(n_done[0])
                 step += 1
-                for cb in cbs:
-                    cb.on_chunk_end(step, {"loss": loss_sum[0] / max(int(n_done[0]), 1), "epoch": epoch,
-                                           "samples": seen})
+                if cbs:
+                    chunk_weight = int(n_done[0]) if W is None else float(W[part].sum(dtype=np.float64))
+                    chunk_logs = {"loss": loss_sum[0] / chunk_weight if chunk_weight > 0 else 0.0, "epoch": epoch,
+                                  "samples": seen}
+                    for cb in cbs:
+                        cb.on_chunk_end(step, chunk_logs)
                 if net.stop_training:
                     break
             if seen < n:  # stopped mid-epoch: the epoch is not complete, so it is not recorded
                 history.stopped_early = True
                 break
-            logs = {"loss": epoch_loss / n}
+            logs = {"loss": epoch_loss / total_weight}
             if classify:
                 logs["accuracy"] = epoch_correct / correct_div
             if Xv is not None:

@@ -60,13 +60,13 @@ static void gradient_check(int hidden_act, int out_act, int loss)
                                                            uniform(&s) : (k == cls);
     }
     double L;
-    int st = ffnn_loss_grad_f64(net.layers, net.n_layers, p, g, X, Y, n, n, loss, 1.0 / n, &L, work, iwork);
+    int st = ffnn_loss_grad_f64(net.layers, net.n_layers, p, g, X, Y, NULL, n, n, loss, 1.0 / n, &L, work, iwork);
     CHECK(st == FFNN_OK, "loss_grad: %s", ffnn_strerror(st));
     double worst = 0;
     for (int64_t i = 0; i < net.n_params; i++) {
         double keep = p[i], lp, lm, h = 1e-6;
-        p[i] = keep + h; ffnn_loss_f64(net.layers, net.n_layers, p, X, Y, n, n, loss, &lp, work, iwork);
-        p[i] = keep - h; ffnn_loss_f64(net.layers, net.n_layers, p, X, Y, n, n, loss, &lm, work, iwork);
+        p[i] = keep + h; ffnn_loss_f64(net.layers, net.n_layers, p, X, Y, NULL, n, n, loss, &lp, work, iwork);
+        p[i] = keep - h; ffnn_loss_f64(net.layers, net.n_layers, p, X, Y, NULL, n, n, loss, &lm, work, iwork);
         p[i] = keep;
         double num = (lp - lm) / (2 * h) / n, err = fabs(num - g[i]) / fmax(1.0, fabs(num));
         if (err > worst) worst = err;
@@ -81,7 +81,7 @@ static void gradient_check(int hidden_act, int out_act, int loss)
     for (int i = 0; i < 15; i++) Xf[i] = (float)X[i];
     for (int i = 0; i < 10; i++) Yf[i] = (float)Y[i];
     double Lf, gmax = 0;
-    ffnn_loss_grad_f32(net.layers, net.n_layers, pf, gf, Xf, Yf, n, n, loss, 1.0 / n, &Lf, workf, iwork);
+    ffnn_loss_grad_f32(net.layers, net.n_layers, pf, gf, Xf, Yf, NULL, n, n, loss, 1.0 / n, &Lf, workf, iwork);
     for (int64_t i = 0; i < net.n_params; i++) gmax = fmax(gmax, fabs(gf[i] - g[i]));
     CHECK(fabs(Lf - L) < 1e-4 * fmax(1, fabs(L)) && gmax < 1e-4, "f32 vs f64: loss %g vs %g, grad diff %g", Lf, L,
           gmax);
@@ -106,7 +106,7 @@ static void test_training_xor(void)
     memset(&opt, 0, sizeof opt);
     opt.kind = FFNN_OPT_ADAM; opt.lr = 0.05; opt.beta1 = 0.9; opt.beta2 = 0.999; opt.eps = 1e-8;
     for (int epoch = 0; epoch < 500; epoch++) {
-        int st = ffnn_train_f64(layers, 2, p, g, X, Y, 4, order, 4, 2, FFNN_LOSS_BCE, 0.0, &opt, state, work, iwork,
+        int st = ffnn_train_f64(layers, 2, p, g, X, Y, NULL, 4, order, 4, 2, FFNN_LOSS_BCE, 0.0, &opt, state, work, iwork,
                                 &loss, &correct, &done);
         if (st) { CHECK(0, "train: %s", ffnn_strerror(st)); break; }
     }
@@ -141,18 +141,18 @@ static void test_validation(void)
     CHECK(ffnn_check(ok, 1, 4) == FFNN_E_LAYOUT, "wrong n_params accepted");
     double p[3] = {0}, g[3] = {0}, X[2] = {1, 2}, Y[1] = {1}, work[64], L;
     int32_t iwork[4];
-    CHECK(ffnn_loss_grad_f64(ok, 1, p, g, X, Y, 1, 1, FFNN_LOSS_BCE, 1, &L, work, iwork) == FFNN_E_LOSS,
+    CHECK(ffnn_loss_grad_f64(ok, 1, p, g, X, Y, NULL, 1, 1, FFNN_LOSS_BCE, 1, &L, work, iwork) == FFNN_E_LOSS,
           "bce on a linear output accepted");
     CHECK(ffnn_forward_f64(ok, 1, NULL, X, 1, 1, NULL, work, iwork) == FFNN_E_NULL, "NULL params accepted");
     CHECK(ffnn_forward_f64(ok, 1, p, X, 2, 1, NULL, work, iwork) == FFNN_E_SIZE, "n > batch accepted");
     int64_t order[1] = {5}, done;
     ffnn_optimizer opt = {0};
     opt.kind = FFNN_OPT_SGD; opt.lr = 0.1;
-    CHECK(ffnn_train_f64(ok, 1, p, g, X, Y, 1, order, 1, 1, FFNN_LOSS_MSE, 0, &opt, NULL, work, iwork, &L, NULL,
+    CHECK(ffnn_train_f64(ok, 1, p, g, X, Y, NULL, 1, order, 1, 1, FFNN_LOSS_MSE, 0, &opt, NULL, work, iwork, &L, NULL,
                          &done) == FFNN_E_INDEX, "out-of-range sample index accepted");
     opt.kind = 99;
     order[0] = 0;
-    CHECK(ffnn_train_f64(ok, 1, p, g, X, Y, 1, order, 1, 1, FFNN_LOSS_MSE, 0, &opt, NULL, work, iwork, &L, NULL,
+    CHECK(ffnn_train_f64(ok, 1, p, g, X, Y, NULL, 1, order, 1, 1, FFNN_LOSS_MSE, 0, &opt, NULL, work, iwork, &L, NULL,
                          &done) == FFNN_E_OPTIMIZER, "unknown optimizer accepted");
     CHECK(strlen(ffnn_strerror(FFNN_E_NONFINITE)) > 10 && strlen(ffnn_strerror(12345)) > 0, "strerror");
 }
@@ -167,10 +167,33 @@ static void test_divergence_is_reported(void)
     int64_t order[1] = {0}, done;
     ffnn_optimizer opt = {0};
     opt.kind = FFNN_OPT_SGD; opt.lr = 0.1;
-    int st = ffnn_train_f64(ly, 1, p, g, X, Y, 1, order, 1, 1, FFNN_LOSS_MSE, 0, &opt, NULL, work, iwork, &L, NULL,
+    int st = ffnn_train_f64(ly, 1, p, g, X, Y, NULL, 1, order, 1, 1, FFNN_LOSS_MSE, 0, &opt, NULL, work, iwork, &L, NULL,
                             &done);
     CHECK(st == FFNN_E_NONFINITE && done == 0 && p[0] == 1e200, "divergence: status %d done %lld", st,
           (long long)done);
+}
+
+/* Integer sample weights act like repeated samples: loss and gradient match a batch with duplicated rows. */
+static void test_sample_weights(void)
+{
+    ffnn_layer ly[2] = {{2, 3, FFNN_TANH, 1, 0, 0}, {3, 2, FFNN_SOFTMAX, 1, 0, 0}};
+    int64_t n_params, nr, ni;
+    ffnn_layout(ly, 2, &n_params);
+    ffnn_workspace_size(ly, 2, 5, &nr, &ni);
+    double p[32], g1[32] = {0}, g2[32] = {0}, *work = malloc(sizeof(double) * (size_t)nr), L1, L2;
+    int32_t *iwork = malloc(sizeof(int32_t) * (size_t)ni);
+    uint64_t rng[4];
+    ffnn_rng_seed(rng, 3);
+    ffnn_init_f64(ly, 2, p, rng);
+    double X[6] = {0.5, -1, 1, 2, -0.3, 0.1}, Y[6] = {1, 0, 0, 1, 0, 1}, w[3] = {2, 0, 3};
+    double Xd[10] = {0.5, -1, 0.5, -1, -0.3, 0.1, -0.3, 0.1, -0.3, 0.1}, Yd[10] = {1, 0, 1, 0, 0, 1, 0, 1, 0, 1};
+    int st1 = ffnn_loss_grad_f64(ly, 2, p, g1, X, Y, w, 3, 5, FFNN_LOSS_CE, 1.0 / 5, &L1, work, iwork);
+    int st2 = ffnn_loss_grad_f64(ly, 2, p, g2, Xd, Yd, NULL, 5, 5, FFNN_LOSS_CE, 1.0 / 5, &L2, work, iwork);
+    double worst = 0;
+    for (int64_t i = 0; i < n_params; i++) worst = fmax(worst, fabs(g1[i] - g2[i]));
+    CHECK(st1 == FFNN_OK && st2 == FFNN_OK && fabs(L1 - L2) < 1e-12 && worst < 1e-12,
+          "weighted vs duplicated: loss %g vs %g, grad diff %g", L1, L2, worst);
+    free(work); free(iwork);
 }
 
 int main(void)
@@ -184,6 +207,7 @@ int main(void)
     test_perceptron();
     test_validation();
     test_divergence_is_reported();
+    test_sample_weights();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }
