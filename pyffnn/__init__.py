@@ -12,6 +12,7 @@ from .layers import ACTIVATIONS, Dense, Maxout
 from .network import Network
 from .optimizers import OPTIMIZER_NAMES, RPROP, SGD, Adam, Optimizer, make_optimizer
 from .perceptron import Perceptron
+from .runtime import get_simd, get_threads, set_simd, set_threads
 from .serialization import atomic_path, atomic_write
 
 __version__ = "0.1.0"
@@ -20,7 +21,7 @@ __all__ = [
     "Network", "Dense", "Maxout", "ACTIVATIONS", "SGD", "Adam", "RPROP", "Optimizer", "make_optimizer",
     "OPTIMIZER_NAMES", "Callback", "LambdaCallback", "EarlyStopping", "History", "Perceptron", "FFNNError",
     "ModelFileError", "TrainingDiverged", "FFNNClassifier", "FFNNRegressor", "datasets", "to_torch", "from_torch",
-    "atomic_path", "atomic_write",
+    "atomic_path", "atomic_write", "set_threads", "get_threads", "set_simd", "get_simd",
 ]
 
 _LAZY = {"FFNNClassifier": "estimators", "FFNNRegressor": "estimators", "to_torch": "torch_interop",
