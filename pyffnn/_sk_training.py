@@ -5,8 +5,8 @@ fitted bookkeeping (``loss_curve_``, ``n_iter_``, ``best_loss_``, ``validation_s
 scikit-learn's stochastic solvers do:
 
 * without early stopping, an epoch "does not improve" when its training loss is not below
-  ``best_loss_ - tol``; with early stopping, when the validation score is not above
-  ``best_validation_score_ + tol``;
+  ``best_loss_ - tol``; with early stopping, when the validation score (weighted by the validation samples'
+  ``sample_weight`` when given) is not above ``best_validation_score_ + tol``;
 * training stops once more than ``n_iter_no_change`` consecutive epochs did not improve (for
   ``solver="sgd", learning_rate="adaptive"`` the learning rate is divided by 5 instead, until it drops
   below 1e-6);
@@ -21,7 +21,8 @@ from .errors import FFNNError
 class SklearnMonitor(Callback):
     """Per-epoch bookkeeping and stopping for an estimator ``est`` (see the module docstring).
 
-    ``validation`` is ``None`` or ``(X_val, y_val)`` in the estimator's original label space;
+    ``validation`` is ``None`` or ``(X_val, y_val, sample_weight_val)`` with ``y_val`` in the estimator's
+    original label space and ``sample_weight_val`` ``None`` or the validation samples' weights;
     ``optimizer`` is the optimizer object handed to ``Network.fit`` (its ``lr`` is changed by the
     sgd learning-rate schedules).
     """
@@ -58,8 +59,8 @@ class SklearnMonitor(Callback):
     def _update_no_improvement_count(self):
         est = self.est
         if self.validation is not None:
-            X_val, y_val = self.validation
-            score = float(est._validation_score(X_val, y_val))
+            X_val, y_val, w_val = self.validation
+            score = float(est._validation_score(X_val, y_val, w_val))
             est.validation_scores_.append(score)
             if est.verbose:
                 print("Validation score: %f" % score)

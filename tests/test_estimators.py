@@ -1,5 +1,6 @@
 """FFNNClassifier / FFNNRegressor: scikit-learn integration, MLP-compatible behaviour, pyffnn extras."""
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -451,12 +452,235 @@ def test_multiclass_needs_softmax(iris):
         FFNNClassifier(out_activation="logistic", max_iter=1).fit(X, y)
 
 
-def test_sample_weight_is_unsupported(iris):
+# ---------------------------------------------------------------- sample_weight
+def _weighted_problem(n=40, seed=0):
+    """Small multiclass problem with integer weights 0..3 (zeros included)."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)
+    w = rng.randint(0, 4, size=n)
+    w[:3] = [0, 2, 3]
+    return X, y, w
+
+
+_FULL_BATCH_SGD = dict(hidden_layer_sizes=(6,), activation="tanh", solver="sgd", shuffle=False, alpha=0.05,
+                       learning_rate_init=0.05, max_iter=30, tol=0.0, random_state=0)
+
+
+@pytest.mark.parametrize("cls", [FFNNClassifier, FFNNRegressor])
+def test_integer_weights_equal_repeated_samples_full_batch(cls):
+    X, y, w = _weighted_problem()
+    target = y if cls is FFNNClassifier else X[:, 0] - 2 * X[:, 2]
+    weighted = cls(batch_size=len(y), **_FULL_BATCH_SGD).fit(X, target, sample_weight=w)
+    repeated = cls(batch_size=int(w.sum()), **_FULL_BATCH_SGD).fit(X.repeat(w, axis=0), target.repeat(w))
+    # the loss curve (weighted mean loss + alpha/sum(w)-scaled L2 term) and the weights are the same
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-10)
+    for a, b in zip(weighted.coefs_ + weighted.intercepts_, repeated.coefs_ + repeated.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert weighted.n_iter_ == repeated.n_iter_ == 30
+    # and the weights mattered: unweighted training ends elsewhere
+    plain = cls(batch_size=len(y), **_FULL_BATCH_SGD).fit(X, target)
+    assert not np.allclose(plain.coefs_[0], weighted.coefs_[0], rtol=1e-3)
+
+
+@pytest.mark.parametrize("cls", [FFNNClassifier, FFNNRegressor])
+def test_full_batch_weighted_sgd_matches_mlp_step_for_step(cls):
+    """Same initial weights as scikit-learn's MLP: identical loss curve (weighted loss + L2) and weights."""
+    from sklearn.neural_network import MLPRegressor
+
+    X, y, w = _weighted_problem()
+    target = y if cls is FFNNClassifier else X[:, 0] - 2 * X[:, 2]
+    settings = dict(hidden_layer_sizes=(6,), activation="tanh", solver="sgd", momentum=0.0, shuffle=False,
+                    alpha=0.05, learning_rate_init=0.05, batch_size=len(y), random_state=0)
+    ours = cls(**settings)
+    theirs = (MLPClassifier if cls is FFNNClassifier else MLPRegressor)(**settings)
+    kwargs = dict(classes=np.unique(y)) if cls is FFNNClassifier else {}
+    ours.partial_fit(X, target, sample_weight=w, **kwargs)
+    theirs.partial_fit(X, target, sample_weight=w, **kwargs)
+    for mine, ref in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        mine[...] = ref  # coefs_/intercepts_ are views into the network
+    for _ in range(5):
+        ours.partial_fit(X, target, sample_weight=w)
+        theirs.partial_fit(X, target, sample_weight=w)
+    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=1e-10)
+    for mine, ref in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(mine, ref, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("cls, extra", [(FFNNClassifier, dict(activation="maxout")),
+                                        (FFNNRegressor, dict(activation="tanh"))])
+def test_float32_weighted_equals_repeated_up_to_rounding(cls, extra):
+    """Why check_sample_weight_equivalence_on_dense_data is an expected failure in float32 (see
+    _expected_failed_checks): on the check's data, weighted vs repeated rows differ by no more than permuting
+    the repeated rows does, i.e. by float32 rounding, far above float64's differences."""
+    from sklearn.utils import shuffle
+
+    rng = np.random.RandomState(42)  # the data of scikit-learn's check
+    X, y, w = rng.rand(15, 30), rng.randint(0, 3, size=15), rng.randint(0, 5, size=15)
+    X_rep, y_rep = X.repeat(w, axis=0), y.repeat(w)
+    X_w, y_w, w_w = shuffle(X, y, w, random_state=0)
+    X_perm, y_perm = shuffle(X_rep, y_rep, random_state=1)
+    method = "predict_proba" if cls is FFNNClassifier else "predict"
+
+    def run(dtype, X_fit, y_fit, sample_weight=None):
+        est = cls(hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=1e-2, solver="sgd", dtype=dtype,
+                  random_state=0, **extra)
+        return getattr(est.fit(X_fit, y_fit, sample_weight=sample_weight), method)(X)
+
+    for dtype, rtol in (("float32", 1e-4), ("float64", 1e-10)):
+        repeated = run(dtype, X_rep, y_rep)
+        np.testing.assert_allclose(run(dtype, X_w, y_w, w_w), repeated, rtol=rtol)
+        np.testing.assert_allclose(run(dtype, X_perm, y_perm), repeated, rtol=rtol)
+
+
+def test_zero_weights_ignore_samples():
+    X, y, _ = _weighted_problem(n=60)
+    rng = np.random.RandomState(1)
+    X_junk, y_junk = rng.normal(size=(25, 3)) * 5, rng.randint(0, 3, size=25)
+    X_all, y_all = np.vstack([X, X_junk]), np.concatenate([y, y_junk])
+    w = np.concatenate([np.ones(len(y)), np.zeros(len(y_junk))])
+    settings = dict(hidden_layer_sizes=(8,), max_iter=40, learning_rate_init=0.02, tol=0.0, random_state=0)
+    # one full batch each (batch_size="auto" is min(200, n)): only the summation order differs
+    kept = FFNNClassifier(**settings).fit(X, y)
+    padded = FFNNClassifier(**settings).fit(X_all, y_all, sample_weight=w)
+    np.testing.assert_allclose(padded.loss_curve_, kept.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(padded.predict_proba(X_all), kept.predict_proba(X_all), rtol=1e-8, atol=1e-12)
+
+
+def test_unit_weights_are_no_weights_and_weight_scale_does_not_matter(iris):
     X, y = iris
-    with pytest.raises(TypeError, match="does not support sample_weight"):
-        FFNNClassifier(max_iter=1).fit(X, y, sample_weight=np.ones(len(y)))
-    with pytest.raises(TypeError, match="does not support sample_weight"):
-        FFNNRegressor(max_iter=1).partial_fit(X, y, sample_weight=np.ones(len(y)))
+    settings = dict(hidden_layer_sizes=(8,), batch_size=32, max_iter=15, learning_rate_init=0.01, random_state=3)
+    plain = FFNNClassifier(**settings).fit(X, y)
+    ones = FFNNClassifier(**settings).fit(X, y, sample_weight=np.ones(len(y)))
+    np.testing.assert_array_equal(ones.network_.params, plain.network_.params)
+    assert ones.loss_curve_ == plain.loss_curve_
+    # minibatches, shuffling and Adam: scaling every weight by 4 changes nothing (alpha is scaled with it, as
+    # scikit-learn's alpha / batch weight sum is)
+    w = np.random.RandomState(0).uniform(0.5, 2, size=len(y))
+    a = FFNNClassifier(alpha=0, **settings).fit(X, y, sample_weight=w)
+    b = FFNNClassifier(alpha=0, **settings).fit(X, y, sample_weight=4 * w)
+    np.testing.assert_allclose(b.network_.params, a.network_.params, rtol=1e-9, atol=1e-12)
+
+
+def test_minibatch_l2_uses_the_mean_batch_weight(iris):
+    X, y = iris
+    w = np.random.RandomState(0).uniform(0, 3, size=len(y))
+    clf = FFNNClassifier(alpha=0.3, batch_size=50, max_iter=1)
+    assert clf._l2(50, w) == pytest.approx(0.3 / (50 * w.mean()))
+    assert clf._l2(50, None) == 0.3 / 50
+    # end to end: alpha is relative to the weight scale, so weights * 4 with alpha * 4 is the same training
+    settings = dict(hidden_layer_sizes=(8,), batch_size=32, max_iter=10, learning_rate_init=0.01, random_state=3)
+    a = FFNNClassifier(alpha=0.5, **settings).fit(X, y, sample_weight=w)
+    b = FFNNClassifier(alpha=2.0, **settings).fit(X, y, sample_weight=4 * w)
+    c = FFNNClassifier(alpha=0.5, **settings).fit(X, y, sample_weight=4 * w)
+    np.testing.assert_allclose(b.network_.params, a.network_.params, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(b.loss_curve_, a.loss_curve_, rtol=1e-9)
+    assert not np.allclose(c.network_.params, a.network_.params, rtol=1e-4)
+
+
+def test_weights_shift_the_decision_towards_heavy_samples():
+    """Overlapping 1-D classes: up-weighting class 1 moves the boundary so more points are called 1."""
+    rng = np.random.RandomState(0)
+    X = np.concatenate([rng.normal(-0.5, 1, 200), rng.normal(0.5, 1, 200)])[:, None]
+    y = np.repeat([0, 1], 200)
+    settings = dict(hidden_layer_sizes=(), max_iter=200, learning_rate_init=0.05, random_state=0)
+    plain = FFNNClassifier(**settings).fit(X, y)
+    heavy = FFNNClassifier(**settings).fit(X, y, sample_weight=np.where(y == 1, 5.0, 1.0))
+    assert heavy.predict(X).mean() > plain.predict(X).mean() + 0.2
+
+
+def test_early_stopping_split_carries_the_weights():
+    """Mislabelled samples with zero weight: they neither train the model nor count in the validation score."""
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(-3, 0.5, size=(150, 2)), rng.normal(3, 0.5, size=(150, 2))])
+    y = np.repeat([0, 1], 150)
+    flipped = rng.rand(300) < 0.3
+    y_noisy = np.where(flipped, 1 - y, y)
+    settings = dict(hidden_layer_sizes=(4,), early_stopping=True, validation_fraction=0.3, max_iter=60,
+                    learning_rate_init=0.05, random_state=0)
+    weighted = FFNNClassifier(**settings).fit(X, y_noisy, sample_weight=(~flipped).astype(float))
+    assert weighted.best_validation_score_ == 1.0
+    assert weighted.score(X, y) == 1.0
+    unweighted = FFNNClassifier(**settings).fit(X, y_noisy)
+    assert unweighted.best_validation_score_ < 0.85  # the flipped labels count without weights
+
+
+def test_early_stopping_regressor_weights_the_validation_r2(monkeypatch):
+    X, Y = _regression(n=120)
+    w = np.random.RandomState(0).uniform(0, 2, size=len(Y))
+    seen = []
+    original = FFNNRegressor._validation_score
+
+    def spy(self, X_val, y_val, sample_weight=None):
+        seen.append(sample_weight)
+        return original(self, X_val, y_val, sample_weight)
+
+    monkeypatch.setattr(FFNNRegressor, "_validation_score", spy)
+    reg = FFNNRegressor(hidden_layer_sizes=(8,), early_stopping=True, max_iter=3, random_state=0)
+    reg.fit(X, Y[:, 0], sample_weight=w)
+    assert len(seen) == 3 and seen[0].shape == (12,)
+    assert set(np.round(seen[0], 12)) <= set(np.round(w, 12))  # the validation rows' own weights
+
+
+def test_score_takes_sample_weight(iris):
+    from sklearn.metrics import accuracy_score, r2_score
+
+    X, y = iris
+    clf = FFNNClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
+    w = np.arange(len(y), dtype=float)
+    assert clf.score(X, y, sample_weight=w) == accuracy_score(y, clf.predict(X), sample_weight=w)
+    Xr, Y = _regression(n=80)
+    reg = FFNNRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(Xr, Y[:, 0])
+    w = np.linspace(0, 1, 80)
+    assert reg.score(Xr, Y[:, 0], sample_weight=w) == pytest.approx(r2_score(Y[:, 0], reg.predict(Xr),
+                                                                            sample_weight=w))
+
+
+def test_partial_fit_with_weights(iris):
+    X, y = iris
+    w = np.where(y == 2, 3.0, 1.0)
+    clf = FFNNClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.01, random_state=0)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=np.unique(y), sample_weight=w)
+    assert clf.n_iter_ == 1 and len(clf.loss_curve_) == 3
+    reg = FFNNRegressor(hidden_layer_sizes=(8,), random_state=0)
+    reg.partial_fit(X, X[:, 0], sample_weight=w)
+    assert np.isfinite(reg.loss_)
+
+
+@pytest.mark.parametrize("sample_weight, error, match", [
+    (np.ones(7), ValueError, r"sample_weight.shape == \(7,\), expected \(150,\)"),
+    (np.ones((150, 2)), ValueError, "1D array"),
+    (np.r_[-1.0, np.ones(149)], ValueError, "[Nn]egative"),
+    (np.r_[np.nan, np.ones(149)], ValueError, "NaN"),
+    (np.r_[np.inf, np.ones(149)], ValueError, "infinity"),
+    (np.zeros(150), pyffnn.FFNNError, "at least one non-zero weight"),
+    (["a"] * 150, ValueError, "could not convert"),
+])
+def test_bad_sample_weight_raises(iris, sample_weight, error, match):
+    X, y = iris
+    with pytest.raises(error, match=match):
+        FFNNClassifier(max_iter=1).fit(X, y, sample_weight=sample_weight)
+    with pytest.raises(error, match=match):
+        FFNNRegressor(max_iter=1).partial_fit(X, X[:, 0], sample_weight=sample_weight)
+
+
+def test_early_stopping_split_without_weight_raises(iris):
+    """One weighted sample: whichever part of the split lacks it has nothing to learn from or score on."""
+    X, y = iris
+    w = np.zeros(len(y))
+    w[0] = 1.0
+    parts = set()
+    for seed in range(20):
+        with pytest.raises(pyffnn.FFNNError, match="early-stopping (training|validation) split has zero "
+                                                   "sample_weight") as info:
+            FFNNClassifier(early_stopping=True, max_iter=1, random_state=seed).fit(X, y, sample_weight=w)
+        parts.add(re.search(r"early-stopping (\w+) split", str(info.value)).group(1))
+    assert parts == {"training", "validation"}
+
+
+def test_unknown_fit_keyword_is_a_type_error(iris):
+    X, y = iris
     with pytest.raises(TypeError, match="unexpected keyword"):
         FFNNRegressor(max_iter=1).fit(X, y, sample_wieght=np.ones(len(y)))
 

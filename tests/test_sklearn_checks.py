@@ -10,7 +10,10 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 # Small networks and few epochs keep the checks fast; the checks that demand a good fit
 # (check_classifiers_train, check_regressors_train, ...) still pass with these settings.
-# No check is marked as an expected failure.
+# The sample-weight checks run too (fit/partial_fit take sample_weight).  The only expected failure is
+# check_sample_weight_equivalence_on_dense_data for the float32 estimators: float32 rounding (see
+# _BaseFFNN._expected_failed_checks; tests/test_estimators.py shows it is rounding, not the weights).
+# Strict: a declared failure that starts passing fails the test run, so the declaration cannot go stale.
 _FAST = dict(hidden_layer_sizes=(16,), max_iter=100, learning_rate_init=1e-2)
 
 
@@ -23,6 +26,7 @@ ESTIMATORS = [
 ]
 
 
-@parametrize_with_checks(ESTIMATORS)
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: est._expected_failed_checks(),
+                         xfail_strict=True)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
