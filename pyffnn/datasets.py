@@ -109,17 +109,19 @@ def make_xor(n_samples=200, noise=0.1, random_state=None):
     return _shuffled(rng, X, y)
 
 
+def _multiclass_setup(n_samples, noise, n_classes, random_state):
+    """Checked (n_classes, n_samples, noise), a seeded generator and balanced labels, for k-class generators."""
+    k = _check_n_classes(n_classes)
+    n = _check_n_samples(n_samples, k)
+    return k, n, _check_noise(noise), np.random.default_rng(random_state), _labels(_class_sizes(n, k))
+
+
 def make_blobs(n_samples=300, noise=0.3, n_classes=3, random_state=None):
     """``n_classes`` Gaussian blobs with centres evenly spaced on a circle; ``noise`` is each blob's std.
 
     The circle has radius 1, grown for many classes so neighbouring centres stay at least 1 apart.
     """
-    k = _check_n_classes(n_classes)
-    n = _check_n_samples(n_samples, k)
-    noise = _check_noise(noise)
-    rng = np.random.default_rng(random_state)
-    sizes = _class_sizes(n, k)
-    y = _labels(sizes)
+    k, n, noise, rng, y = _multiclass_setup(n_samples, noise, n_classes, random_state)
     radius = max(1.0, 0.5 / math.sin(math.pi / k))
     angles = 2.0 * np.pi * np.arange(k) / k + np.pi / 2
     centres = radius * np.column_stack([np.cos(angles), np.sin(angles)])
@@ -129,12 +131,7 @@ def make_blobs(n_samples=300, noise=0.3, n_classes=3, random_state=None):
 
 def make_spirals(n_samples=300, noise=0.05, n_classes=2, random_state=None):
     """``n_classes`` interleaved spiral arms of 1.5 turns each, radius growing from 0.05 to 1, plus noise."""
-    k = _check_n_classes(n_classes)
-    n = _check_n_samples(n_samples, k)
-    noise = _check_noise(noise)
-    rng = np.random.default_rng(random_state)
-    sizes = _class_sizes(n, k)
-    y = _labels(sizes)
+    k, n, noise, rng, y = _multiclass_setup(n_samples, noise, n_classes, random_state)
     t = rng.uniform(0.05, 1.0, size=n)  # position along the arm
     angle = 2.0 * np.pi * (1.5 * t + y / k)
     X = np.column_stack([t * np.cos(angle), t * np.sin(angle)]) + noise * rng.standard_normal((n, 2))

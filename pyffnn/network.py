@@ -86,35 +86,32 @@ class Network:
         t = self._table[l]
         return int(t.n_out) * int(t.pieces), int(t.n_in)
 
-    @property
-    def weights(self):
-        """Zero-copy views of each W(l), shape (S(l+1)·pieces, S(l))."""
+    def _views(self, buf, part):
+        """Zero-copy views of each layer's weights ("w", shaped rows x cols) or biases ("b") inside ``buf``."""
         out = []
         for l in range(self.n_layers):
             rows, cols = self._layer_shape(l)
-            off = int(self._table[l].w_offset)
-            out.append(self.params[off:off + rows * cols].reshape(rows, cols))
+            if part == "w":
+                off = int(self._table[l].w_offset)
+                out.append(buf[off:off + rows * cols].reshape(rows, cols))
+            else:
+                off = int(self._table[l].b_offset)
+                out.append(buf[off:off + rows])
         return out
+
+    @property
+    def weights(self):
+        """Zero-copy views of each W(l), shape (S(l+1)·pieces, S(l))."""
+        return self._views(self.params, "w")
 
     @property
     def biases(self):
         """Zero-copy views of each bias vector w0(l), shape (S(l+1)·pieces,)."""
-        out = []
-        for l in range(self.n_layers):
-            rows, _ = self._layer_shape(l)
-            off = int(self._table[l].b_offset)
-            out.append(self.params[off:off + rows])
-        return out
+        return self._views(self.params, "b")
 
     def grad_views(self):
         """Views of ``grads`` laid out like (weights, biases)."""
-        ws, bs = [], []
-        for l in range(self.n_layers):
-            rows, cols = self._layer_shape(l)
-            w, b = int(self._table[l].w_offset), int(self._table[l].b_offset)
-            ws.append(self.grads[w:w + rows * cols].reshape(rows, cols))
-            bs.append(self.grads[b:b + rows])
-        return ws, bs
+        return self._views(self.grads, "w"), self._views(self.grads, "b")
 
     def reinitialize(self, random_state=None):
         """New initial weights: Glorot uniform (linear/sigmoid/tanh/softmax) or He uniform (relu/softplus/maxout),
