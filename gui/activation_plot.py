@@ -12,6 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from pyffnn_gui.plot_style import boxed_legend
+
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 Z = np.linspace(-4.0, 4.0, 401)
 
@@ -49,7 +51,7 @@ class ActivationPlot(QWidget):
         self.plot = self.widget.getPlotItem()
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("bottom", "z")
-        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.legend = boxed_legend(self.plot, offset=(10, 10))    # top left: above the curves' flat left ends
         self.curves = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -2,8 +2,8 @@
 
 Examples::
 
-    pyffnn-gui                                   # circle data set and a 2-8tanh-8tanh-1sigmoid network
-    pyffnn-gui --dataset spiral --layers 16tanh-16tanh --lr 0.02
+    pyffnn-gui                                   # circle data set and a 2-16tanh-16tanh-1sigmoid network
+    pyffnn-gui --dataset spiral --layers 32relu-32relu --lr 0.005
     pyffnn-gui --csv iris.csv --target species
     pyffnn-gui --dataset spiral --epochs 200 --screenshot out.png   # headless: train, render window, exit
 """
@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--csv", help="CSV file to load")
     data.add_argument("--target", default=None, help="CSV target column (name or 0-based index; default last)")
     data.add_argument("--samples", type=int, default=None, help="built-in data set: number of samples")
-    data.add_argument("--noise", type=float, default=None, help="built-in data set: noise level")
+    data.add_argument("--noise", type=float, default=None,
+                      help="built-in data set: noise level (default: the level pyffnn.datasets uses for that set)")
     data.add_argument("--data-seed", type=int, default=None, help="seed of the generated data and the split")
     net = p.add_argument_group("network and training")
     net.add_argument("--layers", type=parse_hidden, default=None,
@@ -63,7 +64,10 @@ def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
     cfg = ExperimentConfig()
     d, t = cfg.data, cfg.train
     if args.dataset:
+        from pyffnn_gui.data_source import default_noise
+
         d.source, d.builtin = "builtin", args.dataset
+        d.noise = default_noise(args.dataset, d.noise)
     if args.csv:
         d.source, d.csv_path = "csv", os.path.abspath(args.csv)
     for attr, value in (("n_samples", args.samples), ("noise", args.noise), ("seed", args.data_seed)):

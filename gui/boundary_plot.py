@@ -14,11 +14,16 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from pyffnn_gui.data_source import PreparedData
+from pyffnn_gui.plot_style import title_with_legend
 
 CLASS_COLORS = np.array([[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
                          [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]],
                         dtype=np.float64)
 GRID = 100
+# Drawing every point of a big data set would take seconds per repaint (and block Pause); beyond these counts a
+# fixed random subset is drawn and the title says so.
+MAX_TRAIN_POINTS = 3000
+MAX_TEST_POINTS = 1500
 
 
 def class_color(k: int) -> np.ndarray:
@@ -36,7 +41,6 @@ class BoundaryPlot(QWidget):
         self.plot.showGrid(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="col-major")
         self.plot.addItem(self.image)
-        self.legend = self.plot.addLegend(offset=(5, 5))
         self.train_points = pg.ScatterPlotItem(symbol="o", size=7, name="train")
         self.test_points = pg.ScatterPlotItem(symbol="t", size=9, name="test")
         self.curves = []
@@ -79,7 +83,14 @@ class BoundaryPlot(QWidget):
         titles = {"heatmap": "Decision boundary" if data.task != "regression" else "Output surface",
                   "curve": "Fitted curve", "pred_vs_actual": "Predicted vs actual",
                   "projection": f"Data on its first two principal components ({d} features)"}
-        self.plot.setTitle(titles[self.kind])
+        # The marker legend sits in the title line, so it hides no data points.
+        def shown(n, limit):
+            return "" if n <= limit else f" ({limit:,} of {n:,} shown)"
+
+        markers = [("train" + shown(len(data.X_train), MAX_TRAIN_POINTS), "#555", "●")]
+        if len(data.X_test):
+            markers.append(("test" + shown(len(data.X_test), MAX_TEST_POINTS), "#000", "▼"))
+        self.plot.setTitle(title_with_legend(titles[self.kind], markers))
         labels = {"heatmap": data.feature_names[:2], "curve": (data.feature_names[0], data.target_name),
                   "pred_vs_actual": (f"actual {data.target_name}", f"predicted {data.target_name}"),
                   "projection": ("PC 1", "PC 2")}[self.kind]
@@ -109,12 +120,22 @@ class BoundaryPlot(QWidget):
 
     # ------------------------------------------------------------------ points
     def _brushes(self, y: np.ndarray, alpha: int = 230):
+        # One shared brush per colour: pyqtgraph renders a symbol once per distinct brush object.
         if self.data.task != "regression":
-            return [pg.mkBrush(*class_color(int(k)), alpha) for k in y]
-        cmap = pg.colormap.get("viridis")
+            shared = {}
+            return [shared.setdefault(int(k), pg.mkBrush(*class_color(int(k)), alpha)) for k in y]
+        lut = pg.colormap.get("viridis").getLookupTable(nPts=64, mode="byte")
+        shared = [pg.mkBrush(*rgb[:3], alpha) for rgb in lut]
         lo, hi = self._target_range()
         t = np.clip((np.asarray(y, dtype=float).reshape(len(y), -1)[:, 0] - lo) / max(hi - lo, 1e-12), 0, 1)
-        return [pg.mkBrush(*cmap.map(v, mode="byte")[:3], alpha) for v in t]
+        return [shared[i] for i in np.rint(t * 63).astype(int)]
+
+    @staticmethod
+    def _subset(n: int, limit: int) -> np.ndarray:
+        """Indices of the points drawn: all of them, or a fixed random subset of ``limit``."""
+        if n <= limit:
+            return np.arange(n)
+        return np.sort(np.random.default_rng(0).choice(n, size=limit, replace=False))
 
     def _target_range(self):
         y = np.asarray(self.data.y_train, dtype=float).reshape(len(self.data.y_train), -1)[:, 0]
@@ -122,11 +143,15 @@ class BoundaryPlot(QWidget):
 
     def _draw_points(self, predict: Optional[Callable]) -> None:
         d = self.data
-        for item, X, y, pen in ((self.train_points, d.X_train, d.y_train, pg.mkPen("w", width=1)),
-                                (self.test_points, d.X_test, d.y_test, pg.mkPen("k", width=1.2))):
+        for item, X, y, pen, limit in ((self.train_points, d.X_train, d.y_train, pg.mkPen("w", width=1),
+                                        MAX_TRAIN_POINTS),
+                                       (self.test_points, d.X_test, d.y_test, pg.mkPen("k", width=1.2),
+                                        MAX_TEST_POINTS)):
             if len(X) == 0:
                 item.setData([], [])
                 continue
+            keep = self._subset(len(X), limit)
+            X, y = X[keep], y[keep]
             first = np.asarray(y, dtype=float).reshape(len(y), -1)[:, 0]
             if self.kind == "heatmap":
                 pos = X

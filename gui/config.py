@@ -47,7 +47,9 @@ class LayerSpec:
 class NetworkConfig:
     """Hidden layer stack plus optional output-activation / loss overrides (``"auto"`` follows the task)."""
 
-    hidden: List[LayerSpec] = field(default_factory=lambda: [LayerSpec(8, "tanh"), LayerSpec(8, "tanh")])
+    # 2 × 16 tanh learns every built-in set (two spirals included) within the default 200 epochs, and stays small
+    # enough (337 parameters on 2-D data) that an epoch of a few hundred rows takes well under a millisecond.
+    hidden: List[LayerSpec] = field(default_factory=lambda: [LayerSpec(16, "tanh"), LayerSpec(16, "tanh")])
     output_activation: str = "auto"
     loss: str = "auto"
 
@@ -68,7 +70,7 @@ class DataConfig:
     source: str = "builtin"          # "builtin" or "csv"
     builtin: str = "circle"
     n_samples: int = 400
-    noise: float = 0.1
+    noise: float = 0.1               # the generator's own default for each set (data_source.default_noise)
     seed: int = 0
     csv_path: str = ""
     target: int = -1                 # column index of the target in the CSV (negative counts from the end)
@@ -92,10 +94,10 @@ class TrainConfig:
 
     mode: str = "network"
     optimizer: str = "adam"
-    lr: float = 0.03
+    lr: float = 0.01                 # with batch 16 a smooth loss curve; 0.03 learns faster but jumps about
     batch_size: int = 16
     l2: float = 0.0
-    epochs: int = 300
+    epochs: int = 200
     seed: int = 0
 
     def validate(self) -> None:

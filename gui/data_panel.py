@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QWidget)
 
 from pyffnn_gui.config import DataConfig
-from pyffnn_gui.data_source import DataLoadError, builtin_names, csv_columns
+from pyffnn_gui.data_source import DataLoadError, builtin_names, csv_columns, default_noise
 
 
 class DataPanel(QGroupBox):
@@ -34,8 +34,12 @@ class DataPanel(QGroupBox):
         self.noise_spin.setRange(0.0, 5.0)
         self.noise_spin.setSingleStep(0.05)
         self.noise_spin.setDecimals(3)
+        self.noise_spin.setToolTip("Choosing another data set sets the noise that set is designed for, "
+                                   "unless you changed it")
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
+        self._shown_builtin = self.builtin_combo.currentText()
+        self.builtin_combo.currentTextChanged.connect(self._builtin_changed)
         builtin_page = QWidget()
         bform = QFormLayout(builtin_page)
         bform.setContentsMargins(0, 0, 0, 0)
@@ -118,6 +122,12 @@ class DataPanel(QGroupBox):
         self.standardize_check.setChecked(cfg.standardize)
         if cfg.source == "csv" and cfg.csv_path:
             self.refresh_columns(select=cfg.target)
+
+    def _builtin_changed(self, name: str) -> None:
+        """Follow the new set's default noise unless the user edited the noise of the previous one."""
+        previous, self._shown_builtin = self._shown_builtin, name
+        if abs(self.noise_spin.value() - default_noise(previous, -1.0)) < 1e-9:
+            self.noise_spin.setValue(default_noise(name, self.noise_spin.value()))
 
     # ------------------------------------------------------------------ CSV helpers
     def browse(self) -> None:

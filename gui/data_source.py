@@ -68,6 +68,24 @@ def builtin_names() -> List[str]:
     return sorted(datasets.BUILTIN, key=lambda n: (order.get(_info_task(datasets.BUILTIN[n]), 3), n))
 
 
+def default_noise(name: str, fallback: float = 0.1) -> float:
+    """The noise level pyffnn's generator for the built-in set ``name`` uses by default (``fallback`` if unknown).
+
+    These are the levels the sets are designed for: e.g. the two spirals overlap badly at 0.1 but not at 0.05.
+    """
+    import inspect
+
+    from pyffnn import datasets
+
+    info = datasets.BUILTIN.get(name)
+    if info is None:
+        return float(fallback)
+    default = inspect.signature(_info_generator(info)).parameters.get("noise")
+    if default is None or not isinstance(default.default, (int, float)):
+        return float(fallback)
+    return float(default.default)
+
+
 def _info_task(info) -> str:
     return info["task"] if isinstance(info, dict) else info.task
 

@@ -7,22 +7,30 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
-TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
-VAL_PEN = pg.mkPen("#ff7f0e", width=2)
+from pyffnn_gui.plot_style import LogAxis, plain_axes, title_with_legend
+
+TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"
+TRAIN_PEN = pg.mkPen(TRAIN_COLOR, width=2)
+VAL_PEN = pg.mkPen(VAL_COLOR, width=2)
+LEGEND = (("train", TRAIN_COLOR), ("validation", VAL_COLOR))
 
 
 class LossPlot(QWidget):
-    """Two stacked plots (loss, accuracy). ``set_history`` redraws with ``setData`` on the growing arrays."""
+    """Two stacked plots (loss, accuracy). ``set_history`` redraws with ``setData`` on the growing arrays.
+
+    The legend is part of each title line, so it never hides the end of a curve.
+    """
 
     def __init__(self, parent: QWidget = None):
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.graphics.addPlot(row=0, col=0, title="Loss")
-        self.acc_plot = self.graphics.addPlot(row=1, col=0, title="Accuracy")
+        self.loss_plot = self.graphics.addPlot(row=0, col=0, title=title_with_legend("Loss", LEGEND),
+                                               axisItems={"left": LogAxis("left")})
+        self.acc_plot = self.graphics.addPlot(row=1, col=0, title=title_with_legend("Accuracy", LEGEND))
         self.acc_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.acc_plot):
             plot.showGrid(x=True, y=True, alpha=0.3)
-            plot.addLegend(offset=(-10, 10))
+            plain_axes(plot)
             plot.setLabel("bottom", "epoch")
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")

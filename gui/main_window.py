@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from typing import Callable, List, Optional
 
 import numpy as np
@@ -20,20 +21,23 @@ from pyffnn_gui.data_source import DataLoadError, load as load_data
 from pyffnn_gui.layer_editor import LayerEditor
 from pyffnn_gui.loss_plot import LossPlot
 from pyffnn_gui.network_view import NetworkView
+from pyffnn_gui.optimizer_state import OptimizerStateError, describe as describe_optimizer
+from pyffnn_gui.optimizer_state import restore as restore_optimizer
 from pyffnn_gui.project_io import PROJECT_SUFFIX, ProjectFileError, load_project, save_project, save_widget_png
 from pyffnn_gui.session import Session, SetupError, param_shapes, split_params
 from pyffnn_gui.train_panel import TrainPanel
 from pyffnn_gui.weights_plot import WeightsPlot
 from pyffnn_gui.worker import PerceptronJob, TrainJob, TrainWorker
 
-# Drawing shares the cores (and the GIL) with training. While training runs, each redraw is painted at once and
-# timed, and the next one is scheduled so drawing takes at most REDRAW_BUDGET of the wall time (and at most
-# 10 redraws/s); the heatmap and the weight plots (the costly ones) update every BOUNDARY_EVERY-th redraw.
+# Drawing shares the cores (and the GIL) with training. While training runs, each redraw is timed from its start
+# until Qt has painted it (the paints run later, from the event loop: a zero-delay timer fires after them), and the
+# next one is scheduled so drawing takes at most REDRAW_BUDGET of the wall time (and at most 10 redraws/s); the
+# heatmap and the weight plots (the costly ones) update every BOUNDARY_EVERY-th redraw.
 REDRAW_MS = 100
 REDRAW_MAX_MS = 2000
-REDRAW_BUDGET = 0.08
+REDRAW_BUDGET = 0.10
 BOUNDARY_EVERY = 2
-PROBE_SAMPLES = 512         # samples used for the gradient-norm probe
+PROBE_SAMPLES = 256         # samples used for the gradient-norm probe (cost ~ an epoch of 300 rows)
 
 pg.setConfigOptions(background="w", foreground="k", antialias=False)
 
@@ -61,6 +65,8 @@ class MainWindow(QMainWindow):
         self._dirty = False
         self._tick = 0
         self.last_error = ""
+        self._partial_of = 0
+        self.frame_costs = deque(maxlen=50)   # seconds per redraw while training, painting included
 
         self._build_widgets()
         self._build_menu()
@@ -282,7 +288,8 @@ class MainWindow(QMainWindow):
         self._start_fit(1, play=False)
 
     def pause(self) -> None:
-        """Stop at the end of the current epoch (the rest of the run is kept for the next Play)."""
+        """Stop after the current chunk of training (~0.1 s), mid-epoch if need be; the rest of the run is kept
+        for the next Play. An interrupted epoch is not recorded, but its weight updates are kept."""
         if self.running:
             self.worker.request_pause()
 
@@ -315,10 +322,12 @@ class MainWindow(QMainWindow):
                        start_epoch=s.epochs_done, seed=s.config.train.seed,
                        probe_X=data.Xs_train[:n_probe], probe_y=y[:n_probe])
         self._job_is_play = play
+        s.partial_samples = 0                # the next epoch restarts the interrupted one (from these weights)
         if self.perceptron is not None:      # back to the network after a perceptron run
             self.perceptron = None
             self._refresh_network_drawing()
         self._set_running(True)
+        self.worker.clear_requests()
         self._run_job.emit(job)
 
     def _start_perceptron(self) -> None:
@@ -329,6 +338,7 @@ class MainWindow(QMainWindow):
         tc = self.session.config.train
         self._job_is_play = False
         self._set_running(True)
+        self.worker.clear_requests()
         self._run_job.emit(PerceptronJob(data.Xs_train, np.asarray(data.y_train), tc.epochs, tc.lr))
 
     def _set_running(self, running: bool) -> None:
@@ -345,9 +355,7 @@ class MainWindow(QMainWindow):
         s.append_epochs(progress.epoch_logs)
         if self._job_is_play:
             self.remaining = max(0, self.remaining - len(progress.epoch_logs))
-        if progress.grad_norms is not None:
-            s.grad_norms.append(progress.grad_norms)
-            s.grad_epochs.append(s.epochs_done)
+        s.add_grad_norms(progress.grad_norms)
         self.snapshot = progress.params
         self._dirty = True
 
@@ -355,6 +363,9 @@ class MainWindow(QMainWindow):
         self._set_running(False)
         if self.session.net is not None:
             self.snapshot = self.session.net.params.copy()
+        if info.get("reason") == "paused":
+            self.session.partial_samples = int(info.get("partial_samples", 0))
+        self._partial_of = int(info.get("n_samples", 0))
         if info.get("reason") != "error" and self.perceptron is None:
             self._show_status(self._status_text(final=True))
         self._redraw(force=True)
@@ -389,11 +400,15 @@ class MainWindow(QMainWindow):
         start = time.perf_counter()
         self._redraw(force=False)
         if self.running:
-            self.centralWidget().repaint()      # paint now, so the cost below includes painting
-            cost = time.perf_counter() - start
-            self.timer.setInterval(int(min(REDRAW_MAX_MS, max(REDRAW_MS, 1000 * cost / REDRAW_BUDGET))))
+            self.timer.stop()                   # restarted once this redraw has been painted
+            QTimer.singleShot(0, lambda: self._redraw_painted(start))
         else:
             self.timer.setInterval(REDRAW_MS)
+
+    def _redraw_painted(self, start: float) -> None:
+        cost = time.perf_counter() - start
+        self.frame_costs.append(cost)
+        self.timer.start(int(min(REDRAW_MAX_MS, max(REDRAW_MS, 1000 * cost / REDRAW_BUDGET))))
 
     def _redraw(self, force: bool) -> None:
         """Redraw plots from the latest snapshot (never from the live training buffer)."""
@@ -438,6 +453,9 @@ class MainWindow(QMainWindow):
                     parts.append(f"test acc {res['accuracy']:.1%}")
             except ValueError:
                 pass
+        if s.partial_samples and not self.running:
+            parts.append(f"paused mid-epoch {s.epochs_done + 1} ({s.partial_samples:,}/{self._partial_of:,} samples "
+                         "done; their updates are in the weights, the epoch is not in the history)")
         if self.remaining and not self.running:
             parts.append(f"paused ({self.remaining} epochs left in this run)")
         return " · ".join(parts)
@@ -456,8 +474,11 @@ class MainWindow(QMainWindow):
             return False
         cfg = self.current_config()
         cfg.data = s.config.data          # the data actually loaded, not unsaved panel edits
+        # The optimizer's moments are only consistent with the weights while the worker is not updating them.
+        opt_meta, opt_state = (None, None) if self.running or s.optimizer is None else describe_optimizer(s.optimizer)
         try:
-            save_project(path, cfg, self.snapshot, s.history_arrays(), s.epochs_done, s.net.spec)
+            save_project(path, cfg, self.snapshot, s.history_arrays(), s.epochs_done, s.net.spec,
+                         opt_meta, opt_state)
         except (ProjectFileError, OSError) as exc:
             self._show_status(str(exc), error=True)
             return False
@@ -490,14 +511,29 @@ class MainWindow(QMainWindow):
             return False
         self.session.net.params[:] = project.params
         self.session.set_history(project.history, project.epochs_done)
+        note = self._restore_optimizer(project)
         self._apply_config_to_panels(project.config)
         self.data_panel.show_info(data.description)
         self.boundary_plot.set_data(data)
         self.loss_plot.set_classification(data.task != "regression")
         self._after_rebuild()
         self.project_path = path
-        self._show_status(f"Opened {os.path.basename(path)} · " + self._status_text())
+        self._show_status(f"Opened {os.path.basename(path)} · " + self._status_text() + (f" · {note}" if note else ""))
         return True
+
+    def _restore_optimizer(self, project) -> str:
+        """Put the project's optimizer state back into the session; returns a note when it was not possible."""
+        if project.optimizer_meta is None:
+            return ""
+        net = self.session.net
+        try:
+            optimizer, note = restore_optimizer(project.optimizer_meta, project.optimizer_state, net.n_params,
+                                                net.dtype)
+        except OptimizerStateError as exc:
+            return f"optimizer state not restored: {exc}"
+        if optimizer is not None:
+            self.session.adopt_optimizer(optimizer)
+        return note
 
     def export_model_file(self, path: str) -> bool:
         """Write the network (current weights) as a pyffnn model file that ``pyffnn.Network.load`` opens."""

@@ -1,7 +1,8 @@
 """Project files and atomic writes.
 
 A project (``.ffnnproj``) is a NumPy ``.npz`` archive holding ``settings`` (the :class:`ExperimentConfig` as JSON),
-``params`` (the flat weight buffer), ``epochs_done`` and one array per history curve. Files are written to a
+``params`` (the flat weight buffer), ``epochs_done``, one array per history curve and, when training has run,
+the optimizer's state (``optimizer_state``, with its hyper-parameters and step count in the JSON). Files are written to a
 temporary file in the same directory, flushed to disk and then renamed over the target, so a failed or interrupted
 save never destroys the previous file.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import zipfile
 from dataclasses import dataclass
-from typing import Callable, Dict
+from typing import Callable, Dict, Optional
 
 import numpy as np
 
@@ -34,6 +35,8 @@ class Project:
     history: Dict[str, np.ndarray]
     epochs_done: int
     spec: str
+    optimizer_meta: Optional[dict] = None       # see pyffnn_gui.optimizer_state
+    optimizer_state: Optional[np.ndarray] = None
 
 
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
@@ -43,11 +46,16 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
 
 
 def save_project(path: str, config: ExperimentConfig, params: np.ndarray, history: Dict[str, np.ndarray],
-                 epochs_done: int, spec: str) -> None:
-    """Write a project file atomically."""
+                 epochs_done: int, spec: str, optimizer_meta: Optional[dict] = None,
+                 optimizer_state: Optional[np.ndarray] = None) -> None:
+    """Write a project file atomically (``optimizer_meta``/``optimizer_state`` from ``optimizer_state.describe``)."""
     meta = {"format": FORMAT, "version": VERSION, "spec": spec, "epochs_done": int(epochs_done),
             "settings": config.to_dict()}
-    arrays = {"meta": np.array(json.dumps(meta)), "params": np.asarray(params, dtype=np.float64)}
+    arrays = {"params": np.asarray(params, dtype=np.float64)}
+    if optimizer_meta is not None and optimizer_state is not None:
+        meta["optimizer"] = optimizer_meta
+        arrays["optimizer_state"] = np.asarray(optimizer_state)
+    arrays["meta"] = np.array(json.dumps(meta))
     for key, values in history.items():
         arrays[f"history_{key}"] = np.asarray(values, dtype=np.float64)
 
@@ -69,6 +77,7 @@ def load_project(path: str) -> Project:
             params = np.array(archive["params"], dtype=np.float64)
             history = {k[len("history_"):]: np.array(archive[k], dtype=np.float64)
                        for k in archive.files if k.startswith("history_")}
+            opt_state = np.array(archive["optimizer_state"]) if "optimizer_state" in archive.files else None
     except FileNotFoundError as exc:
         raise ProjectFileError(f"project file not found: {path}") from exc
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as exc:
@@ -83,7 +92,11 @@ def load_project(path: str) -> Project:
         raise ProjectFileError(f"{path}: {exc}") from exc
     if params.ndim != 1 or not np.all(np.isfinite(params)):
         raise ProjectFileError(f"{path}: the stored weights are not a finite 1-D array")
-    return Project(config, params, history, int(meta.get("epochs_done", 0)), str(meta.get("spec", "")))
+    opt_meta = meta.get("optimizer")
+    if (opt_meta is None) != (opt_state is None) or (opt_meta is not None and not isinstance(opt_meta, dict)):
+        raise ProjectFileError(f"{path}: the optimizer settings and state are incomplete")
+    return Project(config, params, history, int(meta.get("epochs_done", 0)), str(meta.get("spec", "")),
+                   opt_meta, opt_state)
 
 
 def save_widget_png(widget, path: str) -> None:

@@ -14,6 +14,7 @@ from pyffnn_gui.config import ExperimentConfig, LayerSpec
 from pyffnn_gui.data_source import PreparedData
 
 HISTORY_KEYS = ("loss", "val_loss", "accuracy", "val_accuracy")
+MAX_GRAD_POINTS = 4000      # gradient-norm samples kept; older ones are thinned 2:1 beyond this
 
 
 class SetupError(ValueError):
@@ -74,6 +75,8 @@ class Session:
         self.history: Dict[str, List[float]] = {k: [] for k in HISTORY_KEYS}
         self.grad_norms: List[List[float]] = []     # one row per sample point: per-layer ‖∂E/∂W‖
         self.grad_epochs: List[int] = []
+        # Samples done of an epoch that Pause interrupted: not in the history, but in the weights.
+        self.partial_samples = 0
 
     # ------------------------------------------------------------------ building
     def set_data(self, data: PreparedData) -> None:
@@ -109,6 +112,7 @@ class Session:
         self.history = {k: [] for k in HISTORY_KEYS}
         self.grad_norms = []
         self.grad_epochs = []
+        self.partial_samples = 0
 
     # ------------------------------------------------------------------ training inputs
     @property
@@ -137,6 +141,11 @@ class Session:
                 self.optimizer = pyffnn.make_optimizer(tc.optimizer, lr=tc.lr)
         return self.optimizer
 
+    def adopt_optimizer(self, optimizer) -> None:
+        """Continue with a restored optimizer object (e.g. from a project) for the current optimizer choice."""
+        self.optimizer = optimizer
+        self._optimizer_key = (self.config.train.optimizer,)
+
     def fit_kwargs(self) -> dict:
         """Keyword arguments for ``Network.fit`` (without callbacks/epochs/random_state)."""
         tc = self.config.train
@@ -154,6 +163,17 @@ class Session:
                 value = logs.get(key)
                 self.history[key].append(float(value) if value is not None else np.nan)
             self.epochs_done += 1
+
+    def add_grad_norms(self, samples) -> None:
+        """Append ``(epoch, per-layer norms)`` samples; beyond MAX_GRAD_POINTS every other old one is dropped, so
+        memory and drawing stay bounded on long runs while the curve keeps covering all epochs."""
+        for epoch, norms in samples:
+            self.grad_epochs.append(int(epoch))
+            self.grad_norms.append(list(norms))
+        while len(self.grad_epochs) > MAX_GRAD_POINTS:
+            keep = list(range(0, len(self.grad_epochs) - 1, 2)) + [len(self.grad_epochs) - 1]
+            self.grad_epochs = [self.grad_epochs[i] for i in keep]
+            self.grad_norms = [self.grad_norms[i] for i in keep]
 
     def history_arrays(self) -> Dict[str, np.ndarray]:
         return {k: np.asarray(v, dtype=np.float64) for k, v in self.history.items()}

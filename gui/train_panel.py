@@ -64,7 +64,8 @@ class TrainPanel(QGroupBox):
         self.step_button = QPushButton(style.standardIcon(QStyle.SP_MediaSkipForward), "Step 1 epoch")
         self.reset_button = QPushButton(style.standardIcon(QStyle.SP_BrowserReload), "Reset")
         self.play_button.setToolTip("Train for 'Epochs per Play' epochs (continues a paused run)")
-        self.pause_button.setToolTip("Stop at the end of the current epoch")
+        self.pause_button.setToolTip("Stop within ~0.1 s, mid-epoch if need be (an interrupted epoch's updates "
+                                     "stay in the weights but it is not counted)")
         self.reset_button.setToolTip("Re-initialise the weights with the seed and clear the history")
         self.play_button.clicked.connect(self.play_clicked)
         self.pause_button.clicked.connect(self.pause_clicked)

@@ -7,24 +7,34 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from pyffnn_gui.plot_style import LogAxis, plain_axes, title_with_legend
+
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+HIST_TITLE = "Weights W(l)"
+GRAD_TITLE = "‖∂E/∂W(l)‖ vs epoch"
 
 
 class WeightsPlot(QWidget):
-    """Top: histogram of each layer's weights W(l). Bottom: ‖∂E/∂W(l)‖ per layer against the epoch (log scale)."""
+    """Top: histogram of each layer's weights W(l). Bottom: ‖∂E/∂W(l)‖ per layer against the epoch (log scale).
+
+    Legends are part of the title lines (outside the data area), so no bar or curve is ever hidden.
+    """
 
     def __init__(self, parent: QWidget = None):
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.hist_plot = self.graphics.addPlot(row=0, col=0, title="Weight histograms per layer")
-        self.grad_plot = self.graphics.addPlot(row=1, col=0, title="Gradient norm ‖∂E/∂W‖ per layer")
+        self.hist_plot = self.graphics.addPlot(row=0, col=0, title=HIST_TITLE)
+        self.grad_plot = self.graphics.addPlot(row=1, col=0, title=GRAD_TITLE, axisItems={"left": LogAxis("left")})
         self.hist_plot.setLabel("bottom", "weight")
+        self.hist_plot.setLabel("left", "share of W(l)")
         self.grad_plot.setLabel("bottom", "epoch")
+        self.grad_plot.setLabel("left", "‖∂E/∂W(l)‖")
         self.grad_plot.setLogMode(y=True)
+        self.grad_plot.getAxis("left").setToolTip("Gradient norm of the error with respect to each layer's weights "
+                                                  "(log scale), measured on up to 256 training samples")
         for p in (self.hist_plot, self.grad_plot):
             p.showGrid(x=True, y=True, alpha=0.3)
-        self.hist_legend = self.hist_plot.addLegend(offset=(-10, 10))
-        self.grad_legend = self.grad_plot.addLegend(offset=(-10, 10))
+            plain_axes(p)
         self.hist_curves: List[pg.PlotDataItem] = []
         self.grad_curves: List[pg.PlotDataItem] = []
         layout = QVBoxLayout(self)
@@ -32,18 +42,21 @@ class WeightsPlot(QWidget):
         layout.addWidget(self.graphics)
 
     def set_layers(self, n_layers: int) -> None:
-        for p, legend in ((self.hist_plot, self.hist_legend), (self.grad_plot, self.grad_legend)):
+        for p in (self.hist_plot, self.grad_plot):
             p.clear()
-            legend.clear()
         self.hist_curves, self.grad_curves = [], []
-        for legend in (self.hist_legend, self.grad_legend):
-            legend.setColumnCount(max(1, min(n_layers, 4)))    # one row, so no layer's entry is hidden
+        entries = []
         for li in range(n_layers):
             color = PALETTE[li % len(PALETTE)]
             name = f"W({li + 1})"
+            entries.append((name, color))
             self.hist_curves.append(self.hist_plot.plot([0, 1], [0], stepMode="center", pen=pg.mkPen(color, width=2),
                                                         name=name))
-            self.grad_curves.append(self.grad_plot.plot([], [], pen=pg.mkPen(color, width=2), name=name))
+            self.grad_curves.append(self.grad_plot.plot([], [], pen=pg.mkPen(color, width=2), name=name,
+                                                        symbol="o", symbolSize=3, symbolPen=None,
+                                                        symbolBrush=color))
+        self.hist_plot.setTitle(title_with_legend(HIST_TITLE, entries), size="10pt")
+        self.grad_plot.setTitle(title_with_legend(GRAD_TITLE, entries), size="10pt")
 
     def set_weights(self, layers: Sequence[tuple]) -> None:
         """Histograms of ``W`` from ``[(W, b), ...]`` on a shared bin range."""
@@ -57,13 +70,15 @@ class WeightsPlot(QWidget):
             curve.setData(edges, counts / max(W.size, 1))
 
     def set_grad_norms(self, epochs: Sequence[int], norms: Sequence[Sequence[float]]) -> None:
+        """``norms[i]`` holds ‖∂E/∂W(l)‖ for every layer, measured after ``epochs[i]`` epochs."""
         if not len(norms) or len(norms[0]) != len(self.grad_curves):
             for c in self.grad_curves:
                 c.setData([], [])
             return
         x = np.asarray(epochs, dtype=float)
         arr = np.asarray(norms, dtype=float)
+        dense = len(x) > 150          # markers help a few samples; on many they just make the line thick
         for li, curve in enumerate(self.grad_curves):
             y = arr[:, li]
             ok = np.isfinite(y) & (y > 0)
-            curve.setData(x[ok], y[ok])
+            curve.setData(x[ok], y[ok], symbol=None if dense else "o")

@@ -32,15 +32,33 @@ class Optimizer:
 
     @property
     def iterations(self):
-        """Number of steps taken since creation or the last reset."""
+        """Number of steps taken since creation or the last reset (Adam's bias correction uses it)."""
         return int(self._c.t)
+
+    @iterations.setter
+    def iterations(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise FFNNError(f"iterations must be a non-negative integer, got {value!r}")
+        self._c.t = int(value)
+
+    def load_state(self, state, iterations):
+        """Restore a state saved from ``opt.state`` and ``opt.iterations`` (e.g. to resume a saved experiment).
+
+        The state's size must match ``prepare(n_params, dtype)`` for the network it will train.
+        """
+        state = np.array(state, copy=True)
+        if state.ndim != 1 or state.dtype not in (np.float32, np.float64) or not np.isfinite(state).all():
+            raise FFNNError("optimizer state must be a finite 1-D float32 or float64 array")
+        self._settings()
+        self._state = np.ascontiguousarray(state)
+        self.iterations = iterations
 
     def prepare(self, n_params, dtype):
         """Make sure the state fits a network of ``n_params`` parameters of ``dtype``; returns the C struct."""
         self._settings()
-        size = lib.ffnn_optimizer_state_size(self.kind, n_params)
+        size = max(lib.ffnn_optimizer_state_size(self.kind, n_params), 1)  # never a zero-length buffer
         if self._state is None or self._state.size != size or self._state.dtype != np.dtype(dtype):
-            self._state = np.zeros(max(size, 1), dtype=dtype)
+            self._state = np.zeros(size, dtype=dtype)
             self._c.t = 0
         return self._c
 

@@ -189,3 +189,30 @@ def test_float32_training_works():
     hist = net.fit(X, y, optimizer="adam", lr=0.01, epochs=300, batch_size=16)
     assert net.params.dtype == np.float32
     assert hist.history["accuracy"][-1] > 0.9
+
+
+@pytest.mark.parametrize("make", [lambda: pyffnn.Adam(lr=0.01), lambda: pyffnn.RPROP(),
+                                  lambda: pyffnn.SGD(lr=0.1, momentum=0.9, nesterov=True)])
+def test_optimizer_state_can_be_saved_and_restored_to_resume_exactly(make):
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    straight, opt = Network("2-6tanh-1sigmoid", random_state=0), make()
+    straight.fit(X, y, optimizer=opt, epochs=10, batch_size=8, random_state=1)
+    straight.fit(X, y, optimizer=opt, epochs=5, batch_size=8, random_state=2)
+
+    first, opt1 = Network("2-6tanh-1sigmoid", random_state=0), make()
+    first.fit(X, y, optimizer=opt1, epochs=10, batch_size=8, random_state=1)
+    saved_params, saved_state, saved_t = first.params.copy(), opt1.state.copy(), opt1.iterations
+    resumed, opt2 = Network("2-6tanh-1sigmoid", random_state=5), make()
+    resumed.params[:] = saved_params
+    opt2.load_state(saved_state, saved_t)
+    resumed.fit(X, y, optimizer=opt2, epochs=5, batch_size=8, random_state=2)
+    np.testing.assert_array_equal(resumed.params, straight.params)
+    assert opt2.iterations == opt.iterations
+
+
+def test_bad_optimizer_state():
+    with pytest.raises(pyffnn.FFNNError, match="iterations"):
+        pyffnn.Adam().iterations = -1
+    with pytest.raises(pyffnn.FFNNError, match="1-D"):
+        pyffnn.Adam().load_state(np.zeros((2, 2)), 0)

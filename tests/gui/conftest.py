@@ -33,7 +33,7 @@ TRAIN_TIMEOUT_MS = 30_000
 
 @pytest.fixture
 def window(qtbot):
-    """The app's main window on its default start-up state (circle data, 2-8tanh-8tanh-1sigmoid)."""
+    """The app's main window on its default start-up state (circle data, 2-16tanh-16tanh-1sigmoid)."""
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()

@@ -40,7 +40,7 @@ def test_builtin_multiclass_set(window, qtbot):
     n_classes = len(data.classes)
     assert n_classes >= 3
     assert len(data.X_train) + len(data.X_val) + len(data.X_test) == 300
-    assert window.session.net.spec == f"2-8tanh-8tanh-{n_classes}softmax"
+    assert window.session.net.spec == f"2-16tanh-16tanh-{n_classes}softmax"
     assert window.boundary_plot.kind == "heatmap"
     assert window.boundary_plot.last_image.shape == (100, 100, 3)
     assert "⚠" not in panel.message()
@@ -50,7 +50,7 @@ def test_builtin_regression_1d_shows_fitted_curve(window, qtbot):
     choose(qtbot, window.data_panel.builtin_combo, "sine")
     qtbot.mouseClick(window.data_panel.load_button, Qt.LeftButton)
     assert window.session.data.task == "regression"
-    assert window.session.net.spec == "1-8tanh-8tanh-1linear"
+    assert window.session.net.spec == "1-16tanh-16tanh-1linear"
     assert window.boundary_plot.kind == "curve"
     x, y = window.boundary_plot.curves[0].getData()
     assert len(x) == 400 and np.all(np.isfinite(y))
@@ -66,7 +66,7 @@ def test_csv_with_text_classes_and_chosen_target(window, qtbot, tmp_path):
     assert "⚠" not in panel.message(), panel.message()
     assert data.task == "multiclass" and sorted(data.classes) == ["setosa", "versicolor", "virginica"]
     assert data.feature_names == ["width", "height"]
-    assert window.session.net.spec == "2-8tanh-8tanh-3softmax"
+    assert window.session.net.spec == "2-16tanh-16tanh-3softmax"
 
 
 def test_csv_with_numeric_target_is_regression(window, qtbot, tmp_path):
@@ -79,7 +79,7 @@ def test_csv_with_numeric_target_is_regression(window, qtbot, tmp_path):
     load_csv_via_widgets(qtbot, window, path)                  # default target: the last column
     data = window.session.data
     assert data.task == "regression" and data.n_features == 3
-    assert window.session.net.spec == "3-8tanh-8tanh-1linear"
+    assert window.session.net.spec == "3-16tanh-16tanh-1linear"
     assert window.boundary_plot.kind == "pred_vs_actual"
 
 

@@ -7,7 +7,7 @@ from conftest import choose, set_spin
 
 def test_default_start_is_ready_to_play(window):
     net = window.session.net
-    assert net.spec == "2-8tanh-8tanh-1sigmoid"
+    assert net.spec == "2-16tanh-16tanh-1sigmoid"
     assert window.session.data.task == "binary"
     assert window.train_panel.play_button.isEnabled()
     assert f"{net.n_params:,}" in window.layer_editor.param_label.text()
@@ -20,26 +20,26 @@ def test_add_remove_reorder_and_edit_layers(window, qtbot):
     assert ed.layer_list.count() == 3 and ed.layer_list.currentRow() == 2
     set_spin(qtbot, ed.units_spin, 5)
     choose(qtbot, ed.activation_combo, "relu")
-    assert window.session.net.spec == "2-8tanh-8tanh-5relu-1sigmoid"
+    assert window.session.net.spec == "2-16tanh-16tanh-5relu-1sigmoid"
 
     qtbot.mouseClick(ed.up_button, Qt.LeftButton)            # 5relu moves above the second tanh layer
-    assert window.session.net.spec == "2-8tanh-5relu-8tanh-1sigmoid"
+    assert window.session.net.spec == "2-16tanh-5relu-16tanh-1sigmoid"
 
     ed.layer_list.setCurrentRow(0)
     qtbot.mouseClick(ed.remove_button, Qt.LeftButton)
-    assert window.session.net.spec == "2-5relu-8tanh-1sigmoid"
+    assert window.session.net.spec == "2-5relu-16tanh-1sigmoid"
 
     ed.layer_list.setCurrentRow(1)
     choose(qtbot, ed.activation_combo, "maxout")
     assert ed.pieces_spin.isEnabled()
     set_spin(qtbot, ed.pieces_spin, 3)
     net = window.session.net
-    assert net.spec == "2-5relu-8maxout3-1sigmoid"
-    expected = pyffnn.Network("2-5relu-8maxout3-1sigmoid").n_params
-    assert net.n_params == expected == 5 * 3 + 8 * 3 * (5 + 1) + 9
+    assert net.spec == "2-5relu-16maxout3-1sigmoid"
+    expected = pyffnn.Network("2-5relu-16maxout3-1sigmoid").n_params
+    assert net.n_params == expected == 5 * 3 + 16 * 3 * (5 + 1) + 17
     assert f"{expected:,}" in ed.param_label.text()
     # The drawing follows: input, two hidden layers and the output.
-    assert window.network_view.sizes == [2, 5, 8, 1]
+    assert window.network_view.sizes == [2, 5, 16, 1]
 
 
 def test_every_hidden_activation_builds_and_is_plotted(window, qtbot):

@@ -4,7 +4,6 @@ import os
 import numpy as np
 import pyffnn
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
@@ -36,7 +35,7 @@ def test_save_and_open_round_trip_through_menu(window, qtbot, tmp_path, monkeypa
         monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
         other.open_action.trigger()
         s, t = window.session, other.session
-        assert t.net.spec == s.net.spec == "2-6relu-8tanh-1sigmoid"
+        assert t.net.spec == s.net.spec == "2-6relu-16tanh-1sigmoid"
         assert np.array_equal(t.net.params, s.net.params)
         assert t.epochs_done == s.epochs_done == 6
         for key in ("loss", "val_loss", "accuracy", "val_accuracy"):
