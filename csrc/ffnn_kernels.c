@@ -1,8 +1,11 @@
-/* The matrix kernels of tmpl_gemm.h instantiated for float and double, each for AVX-512, AVX2+FMA and plain C,
- * and the runtime dispatch between them (no -march flags needed: the instruction sets are enabled per function
+/* The matrix kernels and the Adam update of tmpl_gemm.h and the tiny-network pass of tmpl_tiny.h (widths 8 and
+ * 16) instantiated for float and double, each for AVX-512, AVX2+FMA and plain C, and the runtime dispatch between
+ * them (no -march flags needed: the instruction sets are enabled per function
  * with `#pragma GCC target`, and chosen with __builtin_cpu_supports; see ffnn_parallel.c for the level). */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include "fast_math.h"
 #include "ffnn_kernels.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
@@ -20,6 +23,16 @@
 #define LANES 4
 #define GN(name) name##_f32_plain
 #include "tmpl_gemm.h"
+#define TW 8
+#define TN(name) GN(name##_w8)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
+#define TW 16
+#define TN(name) GN(name##_w16)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
 #undef real
 #undef GN
 #undef IREAL
@@ -29,6 +42,16 @@
 #define LANES 2
 #define GN(name) name##_f64_plain
 #include "tmpl_gemm.h"
+#define TW 8
+#define TN(name) GN(name##_w8)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
+#define TW 16
+#define TN(name) GN(name##_w16)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
 #undef real
 #undef GN
 #undef IREAL
@@ -45,6 +68,16 @@
 #define LANES 8
 #define GN(name) name##_f32_avx2
 #include "tmpl_gemm.h"
+#define TW 8
+#define TN(name) GN(name##_w8)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
+#define TW 16
+#define TN(name) GN(name##_w16)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
 #undef real
 #undef GN
 #undef IREAL
@@ -54,6 +87,16 @@
 #define LANES 4
 #define GN(name) name##_f64_avx2
 #include "tmpl_gemm.h"
+#define TW 8
+#define TN(name) GN(name##_w8)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
+#define TW 16
+#define TN(name) GN(name##_w16)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
 #undef real
 #undef GN
 #undef IREAL
@@ -76,6 +119,16 @@
 #define LANES 16
 #define GN(name) name##_f32_avx512
 #include "tmpl_gemm.h"
+#define TW 8
+#define TN(name) GN(name##_w8)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
+#define TW 16
+#define TN(name) GN(name##_w16)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
 #undef real
 #undef GN
 #undef IREAL
@@ -85,6 +138,16 @@
 #define LANES 8
 #define GN(name) name##_f64_avx512
 #include "tmpl_gemm.h"
+#define TW 8
+#define TN(name) GN(name##_w8)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
+#define TW 16
+#define TN(name) GN(name##_w16)
+#include "tmpl_tiny.h"
+#undef TW
+#undef TN
 #undef real
 #undef GN
 #undef IREAL
@@ -93,23 +156,45 @@
 #pragma GCC pop_options
 #endif
 
+#define KERNELS(T, L)                                                                                               \
+    {gemm_nt_##T##_##L, gemm_tn_##T##_##L, gemm_nn_##T##_##L, {tiny_step_w8_##T##_##L, tiny_step_w16_##T##_##L},      \
+     adam_##T##_##L}
+
 #define KERNEL_TABLE(T)                                                                                             \
-    static const ffnn__kernels_##T kernels_##T[3] = {                                                               \
-        {gemm_nt_##T##_plain, gemm_tn_##T##_plain, gemm_nn_##T##_plain},                                            \
-        KERNEL_TABLE_SIMD(T)                                                                                        \
-    };                                                                                                              \
+    static const ffnn__kernels_##T kernels_##T[3] = {KERNELS(T, plain), KERNEL_TABLE_SIMD(T)};                     \
     const ffnn__kernels_##T *ffnn__kernels_get_##T(void) { return &kernels_##T[ffnn_get_simd()]; }
 
 #ifdef FFNN_X86_DISPATCH
-#define KERNEL_TABLE_SIMD(T) {gemm_nt_##T##_avx2, gemm_tn_##T##_avx2, gemm_nn_##T##_avx2},                         \
-                             {gemm_nt_##T##_avx512, gemm_tn_##T##_avx512, gemm_nn_##T##_avx512},
+#define KERNEL_TABLE_SIMD(T) KERNELS(T, avx2), KERNELS(T, avx512)
 #else
-#define KERNEL_TABLE_SIMD(T) {gemm_nt_##T##_plain, gemm_tn_##T##_plain, gemm_nn_##T##_plain},                       \
-                             {gemm_nt_##T##_plain, gemm_tn_##T##_plain, gemm_nn_##T##_plain},
+#define KERNEL_TABLE_SIMD(T) KERNELS(T, plain), KERNELS(T, plain)
 #endif
 
 KERNEL_TABLE(f32)
 KERNEL_TABLE(f64)
+
+int ffnn__tiny_kind(const ffnn_layer *layers, int32_t n_layers, int32_t loss, int *fused)
+{
+    if (n_layers < 1 || n_layers > FFNN__TINY_LAYERS) return 0;
+    int32_t width = 0;
+    for (int32_t l = 0; l < n_layers; l++) {
+        const ffnn_layer *ly = &layers[l];
+        if (ly->activation == FFNN_MAXOUT || ly->pieces != 1) return 0;
+        if (ly->n_in > width) width = ly->n_in;
+        if (ly->n_out > width) width = ly->n_out;
+    }
+    if (width > 16) return 0;
+    const int32_t act = layers[n_layers - 1].activation;
+    if ((loss == FFNN_LOSS_BCE && act == FFNN_SIGMOID) || (loss == FFNN_LOSS_CE && act == FFNN_SOFTMAX) ||
+        (loss == FFNN_LOSS_MSE && act == FFNN_LINEAR))
+        *fused = 1;
+    else if (loss == FFNN_LOSS_MSE && (act == FFNN_SIGMOID || act == FFNN_TANH || act == FFNN_RELU ||
+                                       act == FFNN_SOFTPLUS))
+        *fused = 0;
+    else
+        return 0;
+    return width <= 8 ? 1 : 2;
+}
 
 int ffnn__cpu_simd_level(void)
 {

@@ -16,11 +16,23 @@
                    int64_t j0, int64_t j1, int accumulate);                                                         \
         void (*nn)(real *din, const real *dz, const real *W, int64_t n, int64_t K, int64_t rows, int64_t c0,        \
                    int64_t c1);                                                                                     \
+        /* tiny-network minibatch pass (tmpl_tiny.h): [0] for width 8, [1] for width 16 */                          \
+        void (*tiny[2])(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,                \
+                        const real *X, const real *Y, const real *w, int64_t n, real scale, int fused,              \
+                        real *z_out, real *a_out);                                                                  \
+        void (*adam)(real *p, const real *g, real *m, real *v, int64_t n, real lr, real b1, real b2, real eps,      \
+                     real c1, real c2);                                                                             \
     } ffnn__kernels_##T;                                                                                            \
     const ffnn__kernels_##T *ffnn__kernels_get_##T(void);
 
 FFNN__DECLARE_KERNELS(f32, float)
 FFNN__DECLARE_KERNELS(f64, double)
+
+/* Tiny networks get the fused whole-network pass of tmpl_tiny.h: at most this many layers, each at most 16 wide. */
+#define FFNN__TINY_LAYERS 4
+/* 0 if the network or loss does not fit the tiny pass, else 1 + the index into `tiny` (1: width 8, 2: width 16);
+ * *fused = 1 when the output delta is a - y. */
+int ffnn__tiny_kind(const ffnn_layer *layers, int32_t n_layers, int32_t loss, int *fused);
 
 /* The best level this CPU runs (FFNN_SIMD_*). */
 int ffnn__cpu_simd_level(void);

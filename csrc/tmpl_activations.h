@@ -19,7 +19,7 @@ static void FN(activation_forward)(real *restrict a, const real *restrict z, int
     case FFNN_LINEAR: for (int64_t i = 0; i < m; i++) a[i] = z[i]; break;
     case FFNN_SIGMOID: for (int64_t i = 0; i < m; i++) a[i] = FN(sigmoid)(z[i]); break;
     case FFNN_TANH: for (int64_t i = 0; i < m; i++) a[i] = R_TANH(z[i]); break;
-    case FFNN_RELU: for (int64_t i = 0; i < m; i++) a[i] = z[i] > 0 ? z[i] : 0; break;
+    case FFNN_RELU: for (int64_t i = 0; i < m; i++) { const real v = z[i]; a[i] = v > 0 ? v : 0; } break;
     case FFNN_SOFTPLUS: for (int64_t i = 0; i < m; i++) a[i] = FN(softplus)(z[i]); break;
     case FFNN_SOFTMAX: {
         const int64_t K = ly->n_out;
@@ -56,7 +56,9 @@ static void FN(activation_backward)(real *restrict dz, const real *restrict da, 
     case FFNN_LINEAR: for (int64_t i = 0; i < m; i++) dz[i] = da[i]; break;
     case FFNN_SIGMOID: for (int64_t i = 0; i < m; i++) dz[i] = da[i] * a[i] * ((real)1 - a[i]); break;
     case FFNN_TANH: for (int64_t i = 0; i < m; i++) dz[i] = da[i] * ((real)1 - a[i] * a[i]); break;
-    case FFNN_RELU: for (int64_t i = 0; i < m; i++) dz[i] = z[i] > 0 ? da[i] : 0; break;
+    case FFNN_RELU: /* both loads unconditional, so the select compiles to a vector blend, not a branch */
+        for (int64_t i = 0; i < m; i++) { const real d = da[i]; dz[i] = z[i] > 0 ? d : 0; }
+        break;
     case FFNN_SOFTPLUS: for (int64_t i = 0; i < m; i++) dz[i] = da[i] * FN(sigmoid)(z[i]); break;
     case FFNN_SOFTMAX: {
         const int64_t K = ly->n_out;

@@ -6,7 +6,9 @@
  *
  * Bitwise reproducibility: every output element is computed by the same sequence of operations whatever block,
  * edge or thread range it falls in (the reduction order depends only on the reduction length), so splitting the
- * output rows or columns over threads never changes a bit.
+ * output rows or columns over threads never changes a bit, and a sample's forward result does not depend on the
+ * batch it is in (nt_block's batched lane sums, hsum_many, add the same lane pairs as nt_one's hsum; nt_row, the
+ * one-sample GEMV, is nt_one for several outputs at once).
  *
  * Shapes (row-major): in [n x K], W [rows x K], b [rows], z / dz [n x rows], dW [rows x K], din [n x K].
  *   nt:  z[i][j]    = b[j] + sum_k in[i][k] W[j][k]        for j in [j0, j1)      (forward)
@@ -14,6 +16,9 @@
  *   nn:  din[i][c]  = sum_j dz[i][j] W[j][c]               for c in [c0, c1)      (input gradient)
  */
 #define VL ((int64_t)LANES)
+#if (NT_MI * NT_MJ) % LANES
+#error "nt_block's lane sums need NT_MI * NT_MJ to be a multiple of LANES"
+#endif
 typedef real GN(vec) __attribute__((vector_size(VB)));
 typedef IREAL GN(ivec) __attribute__((vector_size(VB)));  /* lane indices for shuffles */
 
@@ -48,6 +53,74 @@ static inline real GN(hsum)(GN(vec) v)
     return v[0];
 }
 
+/* Lane sums of LANES vectors at once: v[t]'s total lands in lane bitrev(t) of v[0].  Each level adds the same
+ * lane pairs (i, i^h) as hsum, two vectors per shuffle, so every total is bitwise the one hsum gives. */
+static inline void GN(hsum_many)(GN(vec) *v)
+{
+#if LANES == 16
+    for (int p = 0; p < 8; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31})
+               + __builtin_shuffle(a, b, (GN(ivec)){8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23});
+    }
+    for (int p = 0; p < 4; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 28, 29, 30, 31})
+               + __builtin_shuffle(a, b, (GN(ivec)){4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27});
+    }
+    for (int p = 0; p < 2; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 18, 19, 4, 5, 22, 23, 8, 9, 26, 27, 12, 13, 30, 31})
+               + __builtin_shuffle(a, b, (GN(ivec)){2, 3, 16, 17, 6, 7, 20, 21, 10, 11, 24, 25, 14, 15, 28, 29});
+    }
+    for (int p = 0; p < 1; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 17, 2, 19, 4, 21, 6, 23, 8, 25, 10, 27, 12, 29, 14, 31})
+               + __builtin_shuffle(a, b, (GN(ivec)){1, 16, 3, 18, 5, 20, 7, 22, 9, 24, 11, 26, 13, 28, 15, 30});
+    }
+#elif LANES == 8
+    for (int p = 0; p < 4; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 2, 3, 12, 13, 14, 15})
+               + __builtin_shuffle(a, b, (GN(ivec)){4, 5, 6, 7, 8, 9, 10, 11});
+    }
+    for (int p = 0; p < 2; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 10, 11, 4, 5, 14, 15})
+               + __builtin_shuffle(a, b, (GN(ivec)){2, 3, 8, 9, 6, 7, 12, 13});
+    }
+    for (int p = 0; p < 1; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 9, 2, 11, 4, 13, 6, 15})
+               + __builtin_shuffle(a, b, (GN(ivec)){1, 8, 3, 10, 5, 12, 7, 14});
+    }
+#elif LANES == 4
+    for (int p = 0; p < 2; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 6, 7})
+               + __builtin_shuffle(a, b, (GN(ivec)){2, 3, 4, 5});
+    }
+    for (int p = 0; p < 1; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 5, 2, 7})
+               + __builtin_shuffle(a, b, (GN(ivec)){1, 4, 3, 6});
+    }
+#elif LANES == 2
+    for (int p = 0; p < 1; p++) {
+        const GN(vec) a = v[2 * p], b = v[2 * p + 1];
+        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 3})
+               + __builtin_shuffle(a, b, (GN(ivec)){1, 2});
+    }
+#endif
+}
+
+static inline int GN(bitrev)(int t)
+{
+    int r = 0;
+    for (int m = 1, q = LANES / 2; m < LANES; m *= 2, q /= 2) if (t & m) r |= q;
+    return r;
+}
+
 /* ---- forward: blocks of NT_MI samples x NT_MJ outputs, vector accumulators along k, then a lane sum ---- */
 static void GN(nt_block)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
                          int64_t K, int64_t rows, int64_t i, int64_t j)
@@ -64,10 +137,25 @@ static void GN(nt_block)(real *restrict z, const real *restrict in, const real *
             for (int r = 0; r < NT_MI; r++) acc[r][c] += x[r] * w;
         }
     }
+    /* The NT_MI * NT_MJ lane sums, LANES at a time (NT_MI * NT_MJ is a multiple of LANES).  Accumulator g + t
+     * goes in at position bitrev(t), so its total comes out in lane t: sums[] is in (r, c) order. */
+    real sums[NT_MI * NT_MJ];
+    for (int g = 0; g < NT_MI * NT_MJ; g += LANES) {
+        GN(vec) v[LANES];
+#pragma GCC unroll 16
+        for (int t = 0; t < LANES; t++) v[GN(bitrev)(t)] = acc[(g + t) / NT_MJ][(g + t) % NT_MJ];
+        GN(hsum_many)(v);
+        GN(store)(sums + g, v[0]);
+    }
+    if (kv == K) { /* no leftover columns (the common case): z = sums + b, row by row */
+        for (int r = 0; r < NT_MI; r++)
+            for (int c = 0; c < NT_MJ; c++) z[(i + r) * rows + j + c] = sums[r * NT_MJ + c] + b[j + c];
+        return;
+    }
     for (int r = 0; r < NT_MI; r++)
         for (int c = 0; c < NT_MJ; c++) {
             const real *xr = in + (i + r) * K, *wc = W + (j + c) * K;
-            real s = kv ? GN(hsum)(acc[r][c]) : 0;
+            real s = kv ? sums[r * NT_MJ + c] : 0;
             for (int64_t k = kv; k < K; k++) s += xr[k] * wc[k];
             z[(i + r) * rows + j + c] = s + b[j + c];
         }
@@ -86,19 +174,56 @@ static void GN(nt_one)(real *restrict z, const real *restrict in, const real *re
     z[i * rows + j] = s + b[j];
 }
 
+/* NT_G outputs of one sample with exactly the arithmetic of nt_one (GEMV style: each W row streams through once,
+ * the sample's row stays in L1, and NT_G independent accumulator chains hide the FMA latency). */
+#define NT_G 8
+#ifndef NT_IC
+#define NT_IC 32 /* a multiple of every NT_MI */
+#endif
+static void GN(nt_row)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
+                       int64_t K, int64_t rows, int64_t i, int64_t j)
+{
+    GN(vec) acc[NT_G];
+    for (int c = 0; c < NT_G; c++) acc[c] = GN(splat)(0);
+    const real *xr = in + i * K;
+    const int64_t kv = K - K % VL;
+    for (int64_t k = 0; k < kv; k += VL) {
+        const GN(vec) x = GN(load)(xr + k);
+        for (int c = 0; c < NT_G; c++) acc[c] += x * GN(load)(W + (j + c) * K + k);
+    }
+    for (int c = 0; c < NT_G; c++) {
+        const real *wc = W + (j + c) * K;
+        real s = kv ? GN(hsum)(acc[c]) : 0;
+        for (int64_t k = kv; k < K; k++) s += xr[k] * wc[k];
+        z[i * rows + j + c] = s + b[j + c];
+    }
+}
+
 static void GN(gemm_nt)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
                         int64_t n, int64_t K, int64_t rows, int64_t j0, int64_t j1)
 {
-    /* outputs outer (a few rows of W stay in L1), samples inner */
-    int64_t j = j0;
-    for (; j + NT_MJ <= j1; j += NT_MJ) {
-        int64_t i = 0;
-        for (; i + NT_MI <= n; i += NT_MI) GN(nt_block)(z, in, W, b, K, rows, i, j);
-        for (; i < n; i++)
-            for (int c = 0; c < NT_MJ; c++) GN(nt_one)(z, in, W, b, K, rows, i, j + c);
+    if (n < NT_MI) { /* too few samples for blocks: one sample at a time, several outputs per pass */
+        for (int64_t i = 0; i < n; i++) {
+            int64_t j = j0;
+            for (; j + NT_G <= j1; j += NT_G) GN(nt_row)(z, in, W, b, K, rows, i, j);
+            for (; j < j1; j++) GN(nt_one)(z, in, W, b, K, rows, i, j);
+        }
+        return;
     }
-    for (; j < j1; j++)
-        for (int64_t i = 0; i < n; i++) GN(nt_one)(z, in, W, b, K, rows, i, j);
+    /* Chunks of NT_IC samples (they stay in L2 while all of W streams past once per chunk); inside a chunk the
+     * outputs are outer (a block of W rows stays in L1) and the samples inner. */
+    for (int64_t i0 = 0; i0 < n; i0 += NT_IC) {
+        const int64_t i1 = n - i0 < NT_IC ? n : i0 + NT_IC;
+        int64_t j = j0;
+        for (; j + NT_MJ <= j1; j += NT_MJ) {
+            int64_t i = i0;
+            for (; i + NT_MI <= i1; i += NT_MI) GN(nt_block)(z, in, W, b, K, rows, i, j);
+            for (; i < i1; i++)
+                for (int c = 0; c < NT_MJ; c++) GN(nt_one)(z, in, W, b, K, rows, i, j + c);
+        }
+        for (; j < j1; j++)
+            for (int64_t i = i0; i < i1; i++) GN(nt_one)(z, in, W, b, K, rows, i, j);
+    }
 }
 
 /* ---- weight gradient: blocks of TN_MJ rows of dW x 2 vectors of columns, summing over the samples ----
@@ -119,12 +244,16 @@ static void GN(gemm_tn)(real *restrict dW, real *restrict db, const real *restri
         for (int64_t i0 = 0; i0 < n; i0 += TN_IC) {
             const int64_t ni = n - i0 < TN_IC ? n - i0 : TN_IC;
             const int fresh = i0 == 0 && !accumulate;
-            for (int64_t i = 0; i < ni; i++)
+            for (int64_t i = 0; i < ni; i++) {
                 for (int r = 0; r < mj; r++) pack[i * TN_MJ + r] = dz[(i0 + i) * rows + j + r];
-            for (int r = 0; r < mj; r++) {                   /* db: column sums, chunk by chunk like dW */
-                real s = fresh ? 0 : db[j + r];
-                for (int64_t i = 0; i < ni; i++) s += pack[i * TN_MJ + r];
-                db[j + r] = s;
+                for (int r = mj; r < TN_MJ; r++) pack[i * TN_MJ + r] = 0;
+            }
+            {   /* db: column sums, chunk by chunk like dW; the TN_MJ sums side by side (independent chains) */
+                real s[TN_MJ];
+                for (int r = 0; r < TN_MJ; r++) s[r] = fresh || r >= mj ? 0 : db[j + r];
+                for (int64_t i = 0; i < ni; i++)
+                    for (int r = 0; r < TN_MJ; r++) s[r] += pack[i * TN_MJ + r];
+                for (int r = 0; r < mj; r++) db[j + r] = s[r];
             }
             for (int64_t c = 0; c < c2; c += 2 * VL) {
                 if (mj == TN_MJ) {
@@ -228,6 +357,22 @@ static void GN(gemm_nn)(real *restrict din, const real *restrict dz, const real 
             for (int64_t j = 0; j < rows; j++) s += dz[i * rows + j] * W[j * K + c];
             din[i * K + c] = s;
         }
+    }
+}
+
+/* ---- Adam update over the flat buffer (tmpl_optim.h keeps the checks and the step counter) ---- */
+static void GN(adam)(real *restrict p, const real *restrict g, real *restrict m, real *restrict v, int64_t n,
+                     real lr, real b1, real b2, real eps, real c1, real c2)
+{
+    for (int64_t i = 0; i < n; i++) {
+        const real gi = g[i];
+        const real mi = b1 * m[i] + (1 - b1) * gi;
+        const real vi = b2 * v[i] + (1 - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        const real root = sizeof(real) == 4 ? (real)__builtin_sqrtf((float)(vi * c2))
+                                            : (real)__builtin_sqrt((double)(vi * c2));
+        p[i] -= lr * (mi * c1) / (root + eps);
     }
 }
 

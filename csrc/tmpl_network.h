@@ -244,6 +244,12 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
     real *xb = work + ffnn__scratch_offset(layers, n_layers, batch) + 2 * batch * maxw;
     real *yb = xb + batch * n_in;
     real *wb = yb + batch * n_out; /* gathered sample weights (workspace has room for them) */
+    /* tiny networks: one fused forward + backward per minibatch (tmpl_tiny.h), on this thread */
+    int fused = 0;
+    const int tiny = ffnn__tiny_kind(layers, n_layers, loss, &fused);
+    const FN(ffnn__kernels) *kern = FN(ffnn__kernels_get)();
+    real *z_last = work + ffnn__z_offset(layers, n_layers - 1, batch);
+    real *a_last = work + ffnn__a_offset(layers, n_layers - 1, batch);
     for (int64_t start = 0; start < n_order; start += batch) {
         const int64_t bs = n_order - start < batch ? n_order - start : batch;
         double wsum = (double)bs;
@@ -257,7 +263,11 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
             for (int64_t i = 0; i < bs; i++) { wb[i] = sw[order[start + i]]; wsum += wb[i]; }
         }
         /* backward overwrites every gradient (accumulate = 0): no separate zeroing pass */
-        FN(forward_impl)(layers, n_layers, params, xb, bs, batch, work, iwork, team);
+        if (tiny)
+            kern->tiny[tiny - 1](layers, n_layers, params, grads, xb, yb, sw ? wb : NULL, bs,
+                                 (real)(wsum > 0 ? 1.0 / wsum : 0.0), fused, z_last, a_last);
+        else
+            FN(forward_impl)(layers, n_layers, params, xb, bs, batch, work, iwork, team);
         double batch_loss = FN(output_loss)(layers, n_layers, yb, sw ? wb : NULL, bs, batch, loss, work);
         if (!(wsum > 0)) { /* all weights zero: nothing to learn from this batch */
             *n_done += bs;
@@ -266,8 +276,9 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
                                                 n_out, layers[n_layers - 1].activation);
             continue;
         }
-        FN(backward_impl)(layers, n_layers, params, grads, xb, yb, sw ? wb : NULL, bs, batch, loss,
-                          (real)(1.0 / wsum), work, iwork, 0, team);
+        if (!tiny)
+            FN(backward_impl)(layers, n_layers, params, grads, xb, yb, sw ? wb : NULL, bs, batch, loss,
+                              (real)(1.0 / wsum), work, iwork, 0, team);
         if (l2 > 0) batch_loss += wsum * FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
         if (!isfinite(batch_loss)) return FFNN_E_NONFINITE;
         if ((st = FN(ffnn_step)(opt, params, grads, opt_state, n_params))) return st;

@@ -31,13 +31,8 @@ int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *st
         const real b1 = (real)opt->beta1, b2 = (real)opt->beta2, eps = (real)opt->eps;
         const real c1 = (real)(1.0 / (1.0 - pow(opt->beta1, (double)opt->t)));
         const real c2 = (real)(1.0 / (1.0 - pow(opt->beta2, (double)opt->t)));
-        real *m = state, *v = state + n;
-        for (int64_t i = 0; i < n; i++) {
-            const real g = grads[i];
-            m[i] = b1 * m[i] + (1 - b1) * g;
-            v[i] = b2 * v[i] + (1 - b2) * g * g;
-            params[i] -= lr * (m[i] * c1) / (R_SQRT(v[i] * c2) + eps);
-        }
+        /* m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  params -= lr (m c1) / (sqrt(v c2) + eps)  (SIMD-dispatched) */
+        FN(ffnn__kernels_get)()->adam(params, grads, state, state + n, n, lr, b1, b2, eps, c1, c2);
         break;
     }
     case FFNN_OPT_RPROP: {

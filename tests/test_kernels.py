@@ -7,7 +7,20 @@ import pytest
 import pyffnn
 from pyffnn._core import ffi, lib
 
-LEVELS = sorted({lib.FFNN_SIMD_PLAIN, lib.ffnn_get_simd()})
+
+
+def _levels():
+    """Every SIMD level this CPU runs (set_simd caps a request at what the CPU has), the default one restored."""
+    default = lib.ffnn_get_simd()
+    found = set()
+    for level in (lib.FFNN_SIMD_PLAIN, lib.FFNN_SIMD_AVX2, lib.FFNN_SIMD_AVX512):
+        assert lib.ffnn_set_simd(level) == lib.FFNN_OK
+        found.add(lib.ffnn_get_simd())
+    assert lib.ffnn_set_simd(default) == lib.FFNN_OK and lib.ffnn_get_simd() == default
+    return sorted(found)
+
+
+LEVELS = _levels()
 
 
 @pytest.fixture(autouse=True)
@@ -132,3 +145,68 @@ def test_callers_denormals_survive_a_core_call():
     net.forward(X[:1])
     assert (tiny * np.float32(1.0))[0] != 0
     assert (tiny + np.float32(0.0))[0] == tiny[0]
+
+
+# Tiny networks (every layer <= 16 wide, <= 4 layers) train through the fused one-sample-at-a-time pass of
+# csrc/tmpl_tiny.h; loss_and_grad always takes the general per-layer path, so one SGD step of each must agree.
+TINY_CASES = [
+    ("2-8tanh-8tanh-1sigmoid", "auto"),          # width 8, sigmoid + bce (fused)
+    ("5-16relu-3softmax", "auto"),               # width 16, softmax + ce (fused)
+    ("3-7softplus-9sigmoid-2linear", "auto"),    # linear + mse (fused), every hidden derivative
+    ("4-6tanh-5relu-3linear-2tanh", "mse"),      # 4 layers, mse through a tanh output
+    ("3-5tanh-2sigmoid", "mse"),                 # mse through a sigmoid output
+    ("3-5sigmoid-2relu", "mse"),
+    ("3-5relu-2softplus", "mse"),
+    ("1-1tanh-1sigmoid", "auto"),                # width 1
+]
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float32", 2e-5), ("float64", 1e-12)])
+@pytest.mark.parametrize("simd", LEVELS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("spec,loss", TINY_CASES)
+def test_tiny_network_step_matches_the_general_gradient(spec, loss, weighted, simd, dtype, rtol):
+    assert lib.ffnn_set_simd(simd) == lib.FFNN_OK
+    net = pyffnn.Network(spec, dtype=dtype, random_state=5)
+    rng = np.random.default_rng(5)
+    net.biases[0][:] = 0.1 * rng.standard_normal(net.biases[0].size)
+    n = 13
+    X = rng.standard_normal((n, net.n_inputs))
+    if net.output_activation in ("sigmoid", "softmax") and loss == "auto":
+        y = rng.integers(0, max(net.n_outputs, 2), n)
+    else:
+        y = rng.standard_normal((n, net.n_outputs))
+    w = rng.uniform(0.1, 2.0, n) if weighted else None
+    _, grad = net.loss_and_grad(net.params, X, y, loss=loss, sample_weight=w)
+    expected = net.params - 0.05 * grad
+    net.fit(X, y, loss=loss, optimizer="sgd", lr=0.05, epochs=1, batch_size=n, shuffle=False, sample_weight=w)
+    scale = max(1.0, np.abs(grad).max())
+    assert np.abs(net.params - expected).max() <= rtol * scale
+    assert np.abs(grad).max() > 0
+
+
+def test_tiny_network_training_learns_and_is_thread_independent():
+    X, y = _data(200, 2, 2, 7)
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)  # XOR-like quadrants
+    results = []
+    for threads in (1, 2):
+        assert lib.ffnn_set_threads(threads) == lib.FFNN_OK
+        net = pyffnn.Network("2-8tanh-8tanh-1sigmoid", dtype="float32", random_state=0)
+        hist = net.fit(X, y, optimizer="adam", lr=0.03, epochs=60, batch_size=10, random_state=0)
+        results.append(net.params.copy())
+        assert hist.history["loss"][-1] < 0.5 * hist.history["loss"][0]
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("simd", LEVELS)
+def test_a_sample_gets_the_same_bits_alone_as_in_a_batch(dtype, simd):
+    """The blocked forward kernel (batches, several lane sums at once) and the one-sample kernels do the same
+    arithmetic for every output, so a prediction does not depend on what it is batched with."""
+    assert lib.ffnn_set_simd(simd) == lib.FFNN_OK
+    net = pyffnn.Network("77-45relu-19tanh-5linear", dtype=dtype, random_state=1)
+    X = np.random.default_rng(1).standard_normal((11, 77)).astype(dtype)
+    batch = net.forward(X)
+    for i in range(X.shape[0]):
+        np.testing.assert_array_equal(net.forward(X[i]), batch[i])
+        np.testing.assert_array_equal(net.forward(X[i:i + 2])[0], batch[i])
