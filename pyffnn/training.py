@@ -15,7 +15,7 @@ from .targets import accuracy, check_sample_weight, check_X, encode_targets, is_
 
 # Aim for about this many floating-point operations per core call: large enough that Python's overhead is
 # negligible, small enough that callbacks (a GUI's Pause) hear from training many times a second.
-_FLOPS_PER_CHUNK = 2e8
+_FLOPS_PER_CHUNK = 5e8
 
 
 def _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, rng):
@@ -88,6 +88,7 @@ def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, va
     work, iwork = core.workspace(net._table, net.n_layers, batch, net.dtype)
     c_opt = opt.prepare(net.n_params, net.dtype)
     order = np.arange(n, dtype=np.int64)
+    snapshot = np.empty_like(net.params)  # last finite weights, refreshed before each chunk
     flops_per_sample = 6.0 * net.n_params
     chunk = max(batch, int(_FLOPS_PER_CHUNK / flops_per_sample) // batch * batch)
     train_fn = core.func("ffnn_train", net.dtype)
@@ -111,7 +112,7 @@ def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, va
             epoch_loss, epoch_correct, seen = 0.0, 0.0, 0
             for start in range(0, n, chunk):
                 part = order[start:start + chunk]
-                snapshot = net.params.copy()  # last finite weights, restored if this chunk diverges
+                np.copyto(snapshot, net.params)  # restored if this chunk diverges
                 status = train_fn(net._table, net.n_layers, p_params, p_grads, p_X, p_Y, p_W, n, core.i64ptr(part),
                                   part.size, batch, code, l2, c_opt, p_state, p_work, p_iwork, loss_sum,
                                   n_correct, n_done)
