@@ -233,6 +233,11 @@ def main(argv=None):
         text = _table(wl, results, skipped, numpy_gflops)
         print(text + "\n", flush=True)
         sections.append(text)
+        if wl.name == "wide":  # the memory target is stated for this workload
+            import memory
+            text = memory.table(memory.measure(quick=args.quick))
+            print(text + "\n", flush=True)
+            sections.append(text)
     set_threads(0)
 
     if output:

@@ -44,9 +44,21 @@ def check_X(X, n_inputs, dtype, what="X"):
     if arr.shape[0] == 0:
         raise FFNNError(f"{what} has no samples")
     arr = np.ascontiguousarray(arr)
-    if not np.isfinite(arr).all():
+    if not all_finite(arr):
         raise FFNNError(f"{what} contains NaN or infinite values")
     return arr, was_1d
+
+
+_FINITE_CHUNK = 1 << 16  # elements per isfinite() call: bounds the temporary boolean array to 64 KiB
+
+
+def all_finite(arr):
+    """True when no element is NaN or infinite, without a temporary as large as the data."""
+    flat = arr.reshape(-1)
+    for start in range(0, flat.size, _FINITE_CHUNK):
+        if not np.isfinite(flat[start:start + _FINITE_CHUNK]).all():
+            return False
+    return True
 
 
 def encode_targets(y, n_samples, n_outputs, output_activation, loss, dtype):
