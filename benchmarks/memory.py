@@ -8,7 +8,6 @@ pages, so it is informational.
 """
 import json
 import os
-import resource
 import subprocess
 import sys
 
@@ -18,6 +17,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def _rss_mib():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_rss_mib():
+    # VmHWM belongs to this process image; ru_maxrss would carry over a big parent's peak across fork + exec
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def _child(quick):
@@ -35,7 +43,7 @@ def _child(quick):
     tracemalloc.start()
     before = _rss_mib()
     net.fit(X, y, optimizer="sgd", lr=0.01, batch_size=batch, epochs=1)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_rss_mib()
     traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     params = net.n_params * 4 / 2**20

@@ -44,7 +44,8 @@ typedef struct {
     int64_t b_offset;    /* offset of the bias w0(l) */
 } ffnn_layer;
 
-/* Optimizer settings; `t` is the step counter (Adam bias correction), advanced by each step. */
+/* Optimizer settings; `t` counts the steps taken (every kind advances it; Adam's bias correction and RPROP's
+ * first-step initialisation depend on it). */
 typedef struct {
     int32_t kind;        /* ffnn_optimizer_kind */
     double lr;           /* learning rate (SGD/momentum/Nesterov/Adam) */

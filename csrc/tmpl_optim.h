@@ -10,6 +10,7 @@ int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *st
     case FFNN_OPT_SGD:
         if (!(opt->lr > 0)) return FFNN_E_OPTIMIZER;
         for (int64_t i = 0; i < n; i++) params[i] -= lr * grads[i];
+        opt->t += 1;
         break;
     case FFNN_OPT_MOMENTUM:
     case FFNN_OPT_NESTEROV:
@@ -21,6 +22,7 @@ int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *st
             /* Nesterov in the Sutskever form: look ahead along the new velocity */
             params[i] += opt->kind == FFNN_OPT_NESTEROV ? mu * v - lr * grads[i] : v;
         }
+        opt->t += 1;
         break;
     case FFNN_OPT_ADAM: {
         if (!state) return FFNN_E_NULL;
