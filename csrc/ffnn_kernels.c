@@ -18,90 +18,20 @@
 #define TN_MJ 4
 #define NN_MI 6
 #define VB 16
-#define real float
-#define IREAL int32_t
-#define LANES 4
-#define GN(name) name##_f32_plain
-#include "tmpl_gemm.h"
-#define TW 8
-#define TN(name) GN(name##_w8)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#define TW 16
-#define TN(name) GN(name##_w16)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#undef real
-#undef GN
-#undef IREAL
-#undef LANES
-#define real double
-#define IREAL int64_t
-#define LANES 2
-#define GN(name) name##_f64_plain
-#include "tmpl_gemm.h"
-#define TW 8
-#define TN(name) GN(name##_w8)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#define TW 16
-#define TN(name) GN(name##_w16)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#undef real
-#undef GN
-#undef IREAL
-#undef LANES
+#define ISA plain
+#include "kernel_set.h"
 #undef VB
+#undef ISA
 
 #ifdef FFNN_X86_DISPATCH
 /* ---- AVX2 + FMA ---- */
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 #define VB 32
-#define real float
-#define IREAL int32_t
-#define LANES 8
-#define GN(name) name##_f32_avx2
-#include "tmpl_gemm.h"
-#define TW 8
-#define TN(name) GN(name##_w8)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#define TW 16
-#define TN(name) GN(name##_w16)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#undef real
-#undef GN
-#undef IREAL
-#undef LANES
-#define real double
-#define IREAL int64_t
-#define LANES 4
-#define GN(name) name##_f64_avx2
-#include "tmpl_gemm.h"
-#define TW 8
-#define TN(name) GN(name##_w8)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#define TW 16
-#define TN(name) GN(name##_w16)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#undef real
-#undef GN
-#undef IREAL
-#undef LANES
+#define ISA avx2
+#include "kernel_set.h"
 #undef VB
+#undef ISA
 #pragma GCC pop_options
 
 /* ---- AVX-512 (F + VL + DQ + BW, what every AVX-512 server CPU has) ---- */
@@ -114,45 +44,10 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")
 #define VB 64
-#define real float
-#define IREAL int32_t
-#define LANES 16
-#define GN(name) name##_f32_avx512
-#include "tmpl_gemm.h"
-#define TW 8
-#define TN(name) GN(name##_w8)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#define TW 16
-#define TN(name) GN(name##_w16)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#undef real
-#undef GN
-#undef IREAL
-#undef LANES
-#define real double
-#define IREAL int64_t
-#define LANES 8
-#define GN(name) name##_f64_avx512
-#include "tmpl_gemm.h"
-#define TW 8
-#define TN(name) GN(name##_w8)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#define TW 16
-#define TN(name) GN(name##_w16)
-#include "tmpl_tiny.h"
-#undef TW
-#undef TN
-#undef real
-#undef GN
-#undef IREAL
-#undef LANES
+#define ISA avx512
+#include "kernel_set.h"
 #undef VB
+#undef ISA
 #pragma GCC pop_options
 #endif
 
