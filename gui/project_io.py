@@ -80,7 +80,7 @@ def load_project(path: str) -> Project:
             opt_state = np.array(archive["optimizer_state"]) if "optimizer_state" in archive.files else None
     except FileNotFoundError as exc:
         raise ProjectFileError(f"project file not found: {path}") from exc
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, zipfile.BadZipFile, EOFError, RecursionError) as exc:
         raise ProjectFileError(f"{path} is not a readable pyffnn-gui project file ({exc})") from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ProjectFileError(f"{path} is not a pyffnn-gui project file")
@@ -88,15 +88,22 @@ def load_project(path: str) -> Project:
         raise ProjectFileError(f"{path} has project format version {meta.get('version')}, expected {VERSION}")
     try:
         config = ExperimentConfig.from_dict(meta["settings"])
-    except ConfigError as exc:
-        raise ProjectFileError(f"{path}: {exc}") from exc
+    except (ConfigError, KeyError, TypeError, AttributeError) as exc:
+        raise ProjectFileError(f"{path}: invalid settings ({exc})") from exc
+    epochs_done, spec = meta.get("epochs_done", 0), meta.get("spec", "")
+    if isinstance(epochs_done, bool) or not isinstance(epochs_done, int) or epochs_done < 0:
+        raise ProjectFileError(f"{path}: epochs_done must be a non-negative integer, got {epochs_done!r}")
+    if not isinstance(spec, str):
+        raise ProjectFileError(f"{path}: spec must be a string, got {spec!r}")
+    for key, values in history.items():
+        if values.ndim != 1:
+            raise ProjectFileError(f"{path}: the history curve {key!r} is not a 1-D array")
     if params.ndim != 1 or not np.all(np.isfinite(params)):
         raise ProjectFileError(f"{path}: the stored weights are not a finite 1-D array")
     opt_meta = meta.get("optimizer")
     if (opt_meta is None) != (opt_state is None) or (opt_meta is not None and not isinstance(opt_meta, dict)):
         raise ProjectFileError(f"{path}: the optimizer settings and state are incomplete")
-    return Project(config, params, history, int(meta.get("epochs_done", 0)), str(meta.get("spec", "")),
-                   opt_meta, opt_state)
+    return Project(config, params, history, epochs_done, spec, opt_meta, opt_state)
 
 
 def save_widget_png(widget, path: str) -> None:

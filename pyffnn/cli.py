@@ -167,6 +167,8 @@ def _format_scores(name, s):
 
 def _check_writable(path):
     """Fail before training, not after, when the output folder is missing."""
+    if os.path.isdir(path):
+        raise FFNNError(f"cannot write {path!r}: it is a directory, expected a file name")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FFNNError(f"cannot write {path!r}: the folder {folder!r} does not exist")
@@ -355,7 +357,11 @@ def _cmd_info(args):
         if key == "scores" and isinstance(value, dict):
             print("  scores:")
             for name, s in value.items():
-                print("    " + _format_scores(name, s))
+                try:
+                    line = _format_scores(name, s)
+                except (KeyError, TypeError, ValueError):  # hand-edited or foreign metadata: show it as it is
+                    line = f"{name}: {_describe(s)}"
+                print("    " + line)
         elif isinstance(value, dict) and key in ("scaler", "target_scaler", "training", "source"):
             print(f"  {key}:")
             for k, v in value.items():
@@ -581,6 +587,10 @@ def main(argv=None):
         if os.environ.get("PYFFNN_DEBUG"):
             raise
         return _error(_os_error_text(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}", 1)
+    except Exception as exc:  # a bug, not bad input: still one line (PYFFNN_DEBUG=1 shows the traceback)
+        if os.environ.get("PYFFNN_DEBUG"):
+            raise
+        return _error(f"internal error: {type(exc).__name__}: {exc} (set PYFFNN_DEBUG=1 for details)", 1)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,16 @@ class DataError(FFNNError):
 # Generators
 # ---------------------------------------------------------------------------------------------------------------
 
+def _rng(random_state):
+    """A numpy Generator from None, a non-negative int or a Generator; anything else is a DataError."""
+    if random_state is None or isinstance(random_state, np.random.Generator):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral) or random_state < 0:
+        raise DataError(f"random_state must be None, a non-negative integer or a numpy Generator, got "
+                        f"{random_state!r}")
+    return np.random.default_rng(int(random_state))
+
+
 def _check_n_samples(n_samples, minimum):
     if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
         raise DataError(f"n_samples must be an integer, got {n_samples!r}")
@@ -84,7 +94,7 @@ def make_circle(n_samples=200, noise=0.1, random_state=None):
     """
     n = _check_n_samples(n_samples, 2)
     noise = _check_noise(noise)
-    rng = np.random.default_rng(random_state)
+    rng = _rng(random_state)
     n_out, n_in = _class_sizes(n, 2)
     # Uniform over an annulus r0 <= r <= r1: r = sqrt(r0^2 + U (r1^2 - r0^2)).
     r = np.concatenate([np.sqrt(0.49 + rng.random(n_out) * 0.51), 0.5 * np.sqrt(rng.random(n_in))])
@@ -101,7 +111,7 @@ def make_xor(n_samples=200, noise=0.1, random_state=None):
     """
     n = _check_n_samples(n_samples, 4)
     noise = _check_noise(noise)
-    rng = np.random.default_rng(random_state)
+    rng = _rng(random_state)
     quadrant = np.arange(n) % 4
     signs = np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]])[quadrant]
     X = signs * rng.uniform(0.1, 1.0, size=(n, 2)) + noise * rng.standard_normal((n, 2))
@@ -113,7 +123,7 @@ def _multiclass_setup(n_samples, noise, n_classes, random_state):
     """Checked (n_classes, n_samples, noise), a seeded generator and balanced labels, for k-class generators."""
     k = _check_n_classes(n_classes)
     n = _check_n_samples(n_samples, k)
-    return k, n, _check_noise(noise), np.random.default_rng(random_state), _labels(_class_sizes(n, k))
+    return k, n, _check_noise(noise), _rng(random_state), _labels(_class_sizes(n, k))
 
 
 def make_blobs(n_samples=300, noise=0.3, n_classes=3, random_state=None):
@@ -142,7 +152,7 @@ def make_moons(n_samples=200, noise=0.1, random_state=None):
     """Two interleaving half circles (class 0 on top, class 1 below), centred on the origin, plus noise."""
     n = _check_n_samples(n_samples, 2)
     noise = _check_noise(noise)
-    rng = np.random.default_rng(random_state)
+    rng = _rng(random_state)
     sizes = _class_sizes(n, 2)
     y = _labels(sizes)
     t = rng.uniform(0.0, np.pi, size=n)
@@ -157,7 +167,7 @@ def make_sine(n_samples=200, noise=0.1, random_state=None):
     """Regression of ``y = sin(x) + noise`` with ``x`` uniform on [-pi, pi]; ``X`` has shape ``(n, 1)``."""
     n = _check_n_samples(n_samples, 1)
     noise = _check_noise(noise)
-    rng = np.random.default_rng(random_state)
+    rng = _rng(random_state)
     x = rng.uniform(-np.pi, np.pi, size=n)
     y = np.sin(x) + noise * rng.standard_normal(n)
     return x.reshape(n, 1), y
@@ -182,7 +192,7 @@ def make_surface(kind="plane", n_samples=300, noise=0.05, random_state=None):
         raise DataError(f"unknown surface kind {kind!r}; expected one of {', '.join(SURFACE_KINDS)}")
     n = _check_n_samples(n_samples, 1)
     noise = _check_noise(noise)
-    rng = np.random.default_rng(random_state)
+    rng = _rng(random_state)
     X = rng.uniform(-1.0, 1.0, size=(n, 2))
     return X, _surface(kind, X) + noise * rng.standard_normal(n)
 
@@ -225,7 +235,7 @@ BUILTIN = {
 
 def load_builtin(name, n_samples=None, noise=None, random_state=None):
     """Generate the built-in data set ``name`` as a :class:`Dataset` (defaults of its generator for ``None``)."""
-    info = BUILTIN.get(name)
+    info = BUILTIN.get(name) if isinstance(name, str) else None
     if info is None:
         raise DataError(f"unknown data set {name!r}; expected one of {', '.join(BUILTIN)}")
     kwargs = {"random_state": random_state}
@@ -279,6 +289,8 @@ _DELIMITERS = ",;\t"
 
 def _open_text(path):
     """Read a whole text file, turning the usual mistakes into DataError."""
+    if not isinstance(path, (str, os.PathLike)):  # open() takes an int as a file descriptor, and closes it
+        raise DataError(f"path must be a file name (str or os.PathLike), got {path!r}")
     try:
         with open(path, "r", encoding="utf-8-sig", newline="") as fh:
             return fh.read()
@@ -300,7 +312,10 @@ def _delimiter(text):
     head = "".join(itertools.islice(io.StringIO(text, newline=""), 50))
     best, best_width = None, 1
     for d in _DELIMITERS:
-        widths = {len(row) for row in csv.reader(io.StringIO(head, newline=""), delimiter=d) if any(row)}
+        try:
+            widths = {len(row) for row in csv.reader(io.StringIO(head, newline=""), delimiter=d) if any(row)}
+        except csv.Error:  # e.g. a field over csv's size limit; reading with the chosen delimiter reports it
+            continue
         if len(widths) == 1 and min(widths) > best_width:
             best, best_width = d, min(widths)
     if best is not None:
@@ -566,7 +581,7 @@ def train_val_test_split(X, y, val=0.15, test=0.15, random_state=None, stratify=
     n_test = _split_count(test, n, "test")
     if n - n_val - n_test < 1:
         raise DataError(f"val={val} and test={test} leave no training samples out of {n}")
-    rng = np.random.default_rng(random_state)
+    rng = _rng(random_state)
     if stratify is None or stratify is False:
         order = rng.permutation(n)
         test_idx, val_idx, train_idx = order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:]
@@ -574,7 +589,11 @@ def train_val_test_split(X, y, val=0.15, test=0.15, random_state=None, stratify=
         labels = y if stratify is True else np.asarray(stratify)
         if labels.ndim != 1 or len(labels) != n:
             raise DataError(f"stratify must be True or labels of shape ({n},), got shape {labels.shape}")
-        _, groups = np.unique(labels, return_inverse=True)
+        try:
+            _, groups = np.unique(labels, return_inverse=True)
+        except TypeError:
+            raise DataError("stratify labels must be comparable values of one type (all numbers or all "
+                            "strings)") from None
         members = [rng.permutation(np.flatnonzero(groups == g)) for g in range(groups.max() + 1)]
         sizes = [len(m) for m in members]
         test_counts = _allocate(n_test, sizes)
@@ -608,8 +627,12 @@ class StandardScaler:
         X = self._validate(X, fitting=True)
         if X.shape[0] == 0:
             raise DataError("StandardScaler.fit needs at least one sample")
-        self.mean_ = X.mean(axis=0)
-        std = X.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, std = X.mean(axis=0), X.std(axis=0)
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+            raise DataError("StandardScaler cannot standardise these values: their mean or spread overflows "
+                            "float64 (values near 1e308); rescale the data first")
+        self.mean_ = mean
         # Constant (or numerically constant) columns keep scale 1.
         tiny = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(self.mean_), 1.0)
         self.scale_ = np.where(std <= tiny, 1.0, std)

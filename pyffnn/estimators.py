@@ -223,6 +223,11 @@ class _BaseFFNN(BaseEstimator):
                 raise FFNNError(f"{name} must be a positive int, got {value!r}")
         if self.loss is not None and self.loss not in _LOSS:
             raise FFNNError(f"loss must be None or one of {', '.join(sorted(_LOSS))}, got {self.loss!r}")
+        for name in ("shuffle", "early_stopping", "nesterovs_momentum", "warm_start"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise FFNNError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
+            raise FFNNError(f"callbacks must be None or a list of pyffnn.Callback instances, got {self.callbacks!r}")
         callbacks = [] if self.callbacks is None else list(self.callbacks)
         for cb in callbacks:
             if not isinstance(cb, Callback):

@@ -6,6 +6,7 @@ from .errors import FFNNError
 
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "softplus", "softmax")
 OUTPUT_ACTIVATIONS = ("linear", "sigmoid", "softmax", "tanh", "relu", "softplus")
+MAX_UNITS = 2**31 - 1  # the core's layer table holds sizes as int32
 
 
 def _positive_int(value, what):
@@ -14,6 +15,8 @@ def _positive_int(value, what):
     value = int(value)
     if value <= 0:
         raise FFNNError(f"{what} must be a positive integer, got {value}")
+    if value > MAX_UNITS:
+        raise FFNNError(f"{what} must be at most {MAX_UNITS}, got {value}")
     return value
 
 
@@ -51,6 +54,8 @@ class Maxout:
     def __post_init__(self):
         object.__setattr__(self, "units", _positive_int(self.units, "Maxout units"))
         object.__setattr__(self, "pieces", _positive_int(self.pieces, "Maxout pieces"))
+        if self.units * self.pieces > MAX_UNITS:
+            raise FFNNError(f"Maxout units x pieces must be at most {MAX_UNITS}, got {self.units} x {self.pieces}")
 
     @property
     def activation(self):

@@ -1,5 +1,6 @@
 """The Network: a layer table over one flat parameter buffer, with forward, loss, gradients and training."""
 import math
+import os
 import threading
 
 import numpy as np
@@ -7,7 +8,7 @@ import numpy as np
 from . import _binding as core
 from .errors import FFNNError
 from .layers import format_spec, normalize_layers
-from .targets import accuracy, check_sample_weight, check_X, encode_targets, resolve_loss
+from .targets import _as_real, accuracy, check_sample_weight, check_X, encode_targets, resolve_loss
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _PREDICT_CHUNK = 2048  # samples per forward call: bounds the workspace of predictions on big inputs
@@ -24,6 +25,23 @@ def _seed_from(random_state):
     if random_state < 0:
         raise FFNNError(f"random_state must be non-negative, got {random_state}")
     return int(random_state) & (2**64 - 1)
+
+
+def _physical_memory():
+    """Bytes of RAM on this machine, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_memory(n_params, dtype, spec):
+    """Refuse, with a clear MemoryError, a network whose weights and gradients alone cannot fit in RAM: with an
+    overcommitting OS the allocation could succeed and the process be killed later, while writing the weights."""
+    need, have = 2 * n_params * np.dtype(dtype).itemsize, _physical_memory()
+    if have is not None and need > have:
+        raise MemoryError(f"network {spec} has {n_params:,} parameters; its weights and gradients need "
+                          f"{need / 2**30:,.1f} GiB but this machine has {have / 2**30:,.1f} GiB of memory")
 
 
 class Network:
@@ -48,6 +66,7 @@ class Network:
             specs.append((prev, ly.units, core.ACTIVATION_CODES[ly.activation], ly.pieces))
             prev = ly.units
         self._table, n_params = core.layer_table(specs)
+        _check_memory(n_params, self.dtype, format_spec(self.n_inputs, self.layers))
         self.params = np.zeros(n_params, dtype=self.dtype)
         self.grads = np.zeros(n_params, dtype=self.dtype)
         # params is only ever written in place, so its C pointer can be made once
@@ -221,7 +240,7 @@ class Network:
         return X2, Y, loss_name
 
     def _check_flat(self, flat_params):
-        arr = np.ascontiguousarray(flat_params, dtype=self.dtype)
+        arr = np.ascontiguousarray(_as_real(flat_params, self.dtype, "flat_params"))
         if arr.shape != (self.n_params,):
             raise FFNNError(f"flat_params must have shape ({self.n_params},), got {np.shape(flat_params)}")
         if not np.isfinite(arr).all():
@@ -264,7 +283,10 @@ class Network:
 
     @staticmethod
     def _check_l2(l2):
-        l2 = float(l2)
+        try:
+            l2 = float(l2)
+        except (TypeError, ValueError):
+            raise FFNNError(f"l2 must be a finite number >= 0, got {l2!r}") from None
         if not np.isfinite(l2) or l2 < 0:
             raise FFNNError(f"l2 must be a finite number >= 0, got {l2}")
         return l2

@@ -5,8 +5,18 @@ from ._binding import check, ffi, func, lib, ptr, wptr
 from .errors import FFNNError
 
 
+def _real(value, name):
+    """``value`` as a float; anything that is not a real number (a string, None, a list, a bool) is an FFNNError."""
+    if isinstance(value, (bool, np.bool_)):
+        raise FFNNError(f"{name} must be a number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise FFNNError(f"{name} must be a number, got {value!r}") from None
+
+
 def _positive(value, name):
-    value = float(value)
+    value = _real(value, name)
     if not np.isfinite(value) or value <= 0:
         raise FFNNError(f"{name} must be a positive finite number, got {value}")
     return value
@@ -29,6 +39,7 @@ class Optimizer:
         """Forget the accumulated state (velocities, moments, step sizes)."""
         self._state = None
         self._c.t = 0
+        self._loaded = False
 
     @property
     def iterations(self):
@@ -52,14 +63,21 @@ class Optimizer:
         self._settings()
         self._state = np.ascontiguousarray(state)
         self.iterations = iterations
+        self._loaded = True  # prepare() must use this state, not quietly replace it
 
     def prepare(self, n_params, dtype):
         """Make sure the state fits a network of ``n_params`` parameters of ``dtype``; returns the C struct."""
         self._settings()
         size = max(lib.ffnn_optimizer_state_size(self.kind, n_params), 1)  # never a zero-length buffer
-        if self._state is None or self._state.size != size or self._state.dtype != np.dtype(dtype):
+        if getattr(self, "_loaded", False) and self._state is not None:
+            if self._state.size != size:
+                raise FFNNError(f"the loaded optimizer state has {self._state.size} values but this network "
+                                f"({n_params} parameters) needs {size}; it was saved for a different network")
+            self._state = self._state.astype(dtype, copy=False)
+        elif self._state is None or self._state.size != size or self._state.dtype != np.dtype(dtype):
             self._state = np.zeros(size, dtype=dtype)
             self._c.t = 0
+        self._loaded = False
         return self._c
 
     @property
@@ -68,6 +86,13 @@ class Optimizer:
 
     def step(self, params, grads):
         """Apply one update to ``params`` (in place) from ``grads``."""
+        if not isinstance(params, np.ndarray) or params.ndim != 1 or params.dtype not in (np.float32, np.float64) \
+                or not params.flags.c_contiguous or not params.flags.writeable:
+            raise FFNNError("params must be a writeable C-contiguous 1-D float32 or float64 array (updated in place)")
+        grads = np.ascontiguousarray(grads)
+        if grads.shape != params.shape or grads.dtype != params.dtype:
+            raise FFNNError(f"grads must match params: shape {params.shape} {params.dtype}, got shape {grads.shape} "
+                            f"{grads.dtype}")
         self.prepare(params.size, params.dtype)
         check(func("ffnn_step", params.dtype)(self._c, wptr(params), ptr(grads), wptr(self._state), params.size),
               "optimizer step")
@@ -96,7 +121,7 @@ class SGD(Optimizer):
 
     def _settings(self):
         lr = _positive(self.lr, "learning rate")
-        mu = float(self.momentum)
+        mu = _real(self.momentum, "momentum")
         if not 0 <= mu < 1:
             raise FFNNError(f"momentum must be in [0, 1), got {mu}")
         if self.nesterov and mu == 0:
@@ -123,7 +148,7 @@ class Adam(Optimizer):
     def _settings(self):
         self._c.lr = _positive(self.lr, "learning rate")
         for name in ("beta1", "beta2"):
-            if not 0 <= float(getattr(self, name)) < 1:
+            if not 0 <= _real(getattr(self, name), f"Adam {name}") < 1:
                 raise FFNNError(f"Adam {name} must be in [0, 1), got {getattr(self, name)}")
         self._c.beta1, self._c.beta2 = float(self.beta1), float(self.beta2)
         self._c.eps = _positive(self.eps, "Adam eps")
@@ -147,12 +172,13 @@ class RPROP(Optimizer):
         self._settings()
 
     def _settings(self):
-        if not float(self.eta_plus) >= 1:
-            raise FFNNError(f"RPROP eta_plus must be >= 1, got {self.eta_plus}")
-        if not 0 < float(self.eta_minus) < 1:
+        if not 1 <= _real(self.eta_plus, "RPROP eta_plus") < np.inf:
+            raise FFNNError(f"RPROP eta_plus must be a finite number >= 1, got {self.eta_plus}")
+        if not 0 < _real(self.eta_minus, "RPROP eta_minus") < 1:
             raise FFNNError(f"RPROP eta_minus must be in (0, 1), got {self.eta_minus}")
-        if not 0 <= float(self.step_min) <= float(self.step_max):
-            raise FFNNError("RPROP needs 0 <= step_min <= step_max")
+        if not 0 <= _real(self.step_min, "RPROP step_min") <= _real(self.step_max, "RPROP step_max") < np.inf:
+            raise FFNNError("RPROP needs 0 <= step_min <= step_max < inf, got step_min="
+                              f"{self.step_min}, step_max={self.step_max}")
         self._c.eta_plus, self._c.eta_minus = float(self.eta_plus), float(self.eta_minus)
         self._c.step_min, self._c.step_max = float(self.step_min), float(self.step_max)
         self._c.step_init = _positive(self.step_init, "RPROP step_init")

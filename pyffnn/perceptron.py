@@ -3,7 +3,8 @@ import numpy as np
 
 from . import _binding as core
 from .errors import FFNNError
-from .targets import check_X
+from .optimizers import _real
+from .targets import _as_real, check_X
 
 
 class Perceptron:
@@ -18,10 +19,20 @@ class Perceptron:
         self.max_epochs, self.eta, self.dtype = max_epochs, eta, dtype
 
     def fit(self, X, y):
-        dtype = np.dtype(self.dtype)
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            raise FFNNError(f"dtype must be float32 or float64, got {self.dtype!r}") from None
         if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
             raise FFNNError(f"dtype must be float32 or float64, got {dtype}")
-        X = np.asarray(X, dtype=dtype) if not isinstance(X, np.ndarray) else X
+        eta = _real(self.eta, "eta")
+        if not (0 < eta < np.inf):
+            raise FFNNError(f"eta must be a finite number > 0, got {self.eta}")
+        max_epochs = self.max_epochs
+        if isinstance(max_epochs, (bool, np.bool_)) or not isinstance(max_epochs, (int, np.integer)) \
+                or not 1 <= max_epochs < 2**63:
+            raise FFNNError(f"max_epochs must be an integer >= 1, got {max_epochs!r}")
+        X = _as_real(X, dtype, "X") if not isinstance(X, np.ndarray) else X
         if X.ndim != 2:
             raise FFNNError(f"X must be 2-D (n_samples, n_features), got shape {np.shape(X)}")
         X2, _ = check_X(X, X.shape[1], dtype)
@@ -33,16 +44,12 @@ class Perceptron:
             raise FFNNError(f"perceptron labels must be {{-1, +1}} or {{0, 1}}, got {labels.tolist()}")
         self.zero_one_ = bool(0 in set(labels.tolist()))
         ys = np.where(y > 0, 1.0, -1.0).astype(dtype)
-        if not (float(self.eta) > 0):
-            raise FFNNError(f"eta must be > 0, got {self.eta}")
-        if isinstance(self.max_epochs, bool) or int(self.max_epochs) < 1:
-            raise FFNNError(f"max_epochs must be an integer >= 1, got {self.max_epochs}")
         w = np.zeros(X2.shape[1], dtype=dtype)
         b = np.zeros(1, dtype=dtype)
         n_up, n_ep, conv = core.ffi.new("int64_t *"), core.ffi.new("int64_t *"), core.ffi.new("int32_t *")
         core.check(core.func("ffnn_perceptron", dtype)(core.ptr(X2), core.ptr(ys), X2.shape[0], X2.shape[1],
-                                                       core.wptr(w), core.wptr(b), float(self.eta),
-                                                       int(self.max_epochs), n_up, n_ep, conv), "perceptron")
+                                                       core.wptr(w), core.wptr(b), eta,
+                                                       int(max_epochs), n_up, n_ep, conv), "perceptron")
         self.coef_, self.intercept_ = w, float(b[0])
         self.n_updates_, self.n_epochs_, self.converged_ = int(n_up[0]), int(n_ep[0]), bool(conv[0])
         self.n_features_in_ = X2.shape[1]

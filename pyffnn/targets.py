@@ -30,10 +30,7 @@ def resolve_loss(loss, output_activation):
 
 def check_X(X, n_inputs, dtype, what="X"):
     """``X`` as a C-contiguous 2-D array of ``dtype``; 1-D input is one sample.  Returns (X2d, was_1d)."""
-    try:
-        arr = np.asarray(X, dtype=dtype)
-    except (TypeError, ValueError) as exc:
-        raise FFNNError(f"{what} must be numeric, could not convert it: {exc}") from None
+    arr = _as_real(X, dtype, what)
     was_1d = arr.ndim == 1
     if was_1d:
         arr = arr.reshape(1, -1)
@@ -45,8 +42,37 @@ def check_X(X, n_inputs, dtype, what="X"):
         raise FFNNError(f"{what} has no samples")
     arr = np.ascontiguousarray(arr)
     if not all_finite(arr):
-        raise FFNNError(f"{what} contains NaN or infinite values")
+        _raise_not_finite(X, dtype, what)
     return arr, was_1d
+
+
+def _as_real(values, dtype, what):
+    """``values`` as an array of ``dtype``; complex, date/time and other non-numbers are refused, not cast."""
+    try:
+        src = np.asarray(values)
+        if src.dtype.kind == "c":  # a cast would silently drop the imaginary parts
+            raise FFNNError(f"{what} must hold real numbers, got complex values (dtype {src.dtype})")
+        if src.dtype.kind in "mMV":
+            raise FFNNError(f"{what} must be numeric, got dtype {src.dtype}")
+        with np.errstate(over="ignore"):  # overflow to inf is reported by the finiteness check
+            return src.astype(dtype, copy=False)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, FFNNError):
+            raise
+        raise FFNNError(f"{what} must be numeric, could not convert it: {exc}") from None
+
+
+def _raise_not_finite(values, dtype, what):
+    """The error for non-finite data: finite values too large for float32 are named as such."""
+    if np.dtype(dtype) == np.float32:
+        try:
+            wide = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            wide = None
+        if wide is not None and np.isfinite(wide).all():
+            raise FFNNError(f"{what} has values too large for float32 (largest magnitude {np.abs(wide).max():.3g}, "
+                            f"float32 holds up to {np.finfo(np.float32).max:.3g}); scale the data or use float64")
+    raise FFNNError(f"{what} contains NaN or infinite values")
 
 
 _FINITE_CHUNK = 1 << 16  # elements per isfinite() call: bounds the temporary boolean array to 64 KiB
@@ -63,12 +89,7 @@ def all_finite(arr):
 
 def encode_targets(y, n_samples, n_outputs, output_activation, loss, dtype):
     """Targets as a dense (n_samples, n_outputs) array: integer labels become one-hot for softmax."""
-    try:
-        arr = np.asarray(y)
-        if arr.dtype.kind not in "biuf":
-            arr = arr.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise FFNNError(f"y must be numeric, could not convert it: {exc}") from None
+    arr = np.asarray(y) if isinstance(y, np.ndarray) and y.dtype.kind in "biuf" else _as_real(y, np.float64, "y")
     if arr.ndim == 0 or arr.ndim > 2:
         raise FFNNError(f"y must be 1-D or 2-D, got shape {arr.shape}")
     if arr.shape[0] != n_samples:
@@ -79,10 +100,10 @@ def encode_targets(y, n_samples, n_outputs, output_activation, loss, dtype):
         labels = arr.astype(np.float64)
         if not np.all(labels == np.round(labels)):
             raise FFNNError("softmax targets given as a 1-D array must be integer class labels 0..K-1")
-        labels = labels.astype(np.int64)
-        if labels.min() < 0 or labels.max() >= n_outputs:
+        if labels.min() < 0 or labels.max() >= n_outputs:  # checked before the int cast, which could wrap
             raise FFNNError(f"class labels must be in [0, {n_outputs - 1}] for a softmax layer of {n_outputs} "
-                            f"units, got labels from {labels.min()} to {labels.max()}")
+                            f"units, got labels from {labels.min():g} to {labels.max():g}")
+        labels = labels.astype(np.int64)
         Y = np.zeros((n_samples, n_outputs), dtype=dtype)
         Y[np.arange(n_samples), labels] = 1
         return Y
@@ -91,10 +112,20 @@ def encode_targets(y, n_samples, n_outputs, output_activation, loss, dtype):
     if arr.shape[1] != n_outputs:
         hint = " (give integer labels as a 1-D array or one-hot rows)" if output_activation == "softmax" else ""
         raise FFNNError(f"y has {arr.shape[1]} columns but the output layer has {n_outputs} units{hint}")
-    Y = np.ascontiguousarray(arr, dtype=dtype)
+    with np.errstate(over="ignore"):
+        Y = np.ascontiguousarray(arr, dtype=dtype)
+    if not all_finite(Y):
+        _raise_not_finite(arr, dtype, "y")
     if loss in ("bce", "ce") and (Y.min() < 0 or Y.max() > 1):
         raise FFNNError(f"targets for the {loss} loss must lie in [0, 1] (class labels or probabilities), "
                         f"got values from {Y.min()} to {Y.max()}")
+    if loss == "ce" and output_activation == "softmax":
+        # the fused softmax/cross-entropy gradient a - y is only the loss's gradient when each row sums to 1
+        sums = Y.sum(axis=1, dtype=np.float64)
+        bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-4)
+        if bad.size:
+            raise FFNNError(f"softmax cross-entropy targets must be one-hot rows or probabilities summing to 1; "
+                            f"row {bad[0]} sums to {sums[bad[0]]:g}")
     return Y
 
 

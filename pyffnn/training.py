@@ -29,8 +29,11 @@ def _split_validation(X, Y, W, validation_split, validation_data, net, loss_name
         Xv, _ = check_X(Xv, net.n_inputs, net.dtype, what="validation X")
         Yv = encode_targets(yv, Xv.shape[0], net.n_outputs, net.output_activation, loss_name, net.dtype)
         return X, Y, W, Xv, Yv
-    split = float(validation_split)
-    if not 0 <= split < 1:
+    try:
+        split = float(validation_split)
+    except (TypeError, ValueError):
+        raise FFNNError(f"validation_split must be a number in [0, 1), got {validation_split!r}") from None
+    if isinstance(validation_split, bool) or not 0 <= split < 1:
         raise FFNNError(f"validation_split must be in [0, 1), got {validation_split}")
     if split == 0:
         return X, Y, W, None, None
@@ -45,7 +48,7 @@ def _split_validation(X, Y, W, validation_split, validation_data, net, loss_name
 
 
 def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise FFNNError(f"{name} must be an integer >= {minimum}, got {value!r}")
     if value < minimum:
         raise FFNNError(f"{name} must be an integer >= {minimum}, got {value}")
@@ -57,7 +60,10 @@ def _callbacks(callbacks, net):
         return []
     if isinstance(callbacks, Callback):
         callbacks = [callbacks]
-    out = list(callbacks)
+    try:
+        out = list(callbacks)
+    except TypeError:
+        raise FFNNError(f"callbacks must be a list of pyffnn.Callback instances, got {callbacks!r}") from None
     for cb in out:
         if not isinstance(cb, Callback):
             raise FFNNError(f"callbacks must be pyffnn.Callback instances, got {cb!r}")
@@ -77,7 +83,11 @@ def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, va
     if isinstance(optimizer, Optimizer) and lr is not None:
         raise FFNNError("lr is set inside the optimizer object; pass lr only with an optimizer name")
     opt = make_optimizer(optimizer, lr)
+    if random_state is not None and not isinstance(random_state, np.random.Generator):
+        random_state = _check_int(random_state, "random_state", 0)
     rng = net._rng if random_state is None else np.random.default_rng(random_state)
+    if not (isinstance(shuffle, (bool, np.bool_)) or (isinstance(shuffle, (int, np.integer)) and shuffle in (0, 1))):
+        raise FFNNError(f"shuffle must be True or False, got {shuffle!r}")
     X, Y, W, Xv, Yv = _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, rng)
     n = X.shape[0]
     total_weight = float(n) if W is None else float(W.sum(dtype=np.float64))
