@@ -6,6 +6,12 @@
 /* Rows of W(l): one per neuron, times the maxout pieces. */
 static inline int64_t ffnn__rows(const ffnn_layer *ly) { return (int64_t)ly->n_out * (ly->pieces > 0 ? ly->pieces : 1); }
 
+/* Parameters of a laid-out table: everything up to the end of the last bias (0 for an empty table). */
+static inline int64_t ffnn__n_params(const ffnn_layer *layers, int32_t n_layers)
+{
+    return layers && n_layers > 0 ? layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]) : 0;
+}
+
 /* Workspace layout for a batch of B samples (offsets in reals):
  *   for each layer l: z(l) [B x rows(l)], then a(l) [B x n_out(l)]
  *   then P [B x maxw], Q [B x maxw] (back-propagated deltas, ping-pong), xb [B x n_in(0)], yb [B x n_out(L-1)],

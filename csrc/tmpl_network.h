@@ -3,8 +3,7 @@
 int FN(ffnn_init)(const ffnn_layer *layers, int32_t n_layers, real *params, uint64_t *rng)
 {
     if (!params || !rng) return FFNN_E_NULL;
-    int st = ffnn_check(layers, n_layers, layers && n_layers > 0 ?
-                        layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]) : 0);
+    int st = ffnn_check(layers, n_layers, ffnn__n_params(layers, n_layers));
     if (st) return st;
     for (int32_t l = 0; l < n_layers; l++) {
         const ffnn_layer *ly = &layers[l];
@@ -57,7 +56,7 @@ static int FN(check_common)(const ffnn_layer *layers, int32_t n_layers, const vo
 {
     if (!layers || !params || !X || !work || !iwork) return FFNN_E_NULL;
     if (n_layers <= 0 || n <= 0 || batch <= 0 || n > batch) return FFNN_E_SIZE;
-    return ffnn_check(layers, n_layers, layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]));
+    return ffnn_check(layers, n_layers, ffnn__n_params(layers, n_layers));
 }
 
 static void FN(forward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, const real *X,
@@ -173,7 +172,7 @@ int FN(ffnn_l2)(const ffnn_layer *layers, int32_t n_layers, const real *params, 
 {
     if (!layers || !params || !grads || !penalty) return FFNN_E_NULL;
     if (n_layers <= 0 || !(l2 >= 0)) return FFNN_E_SIZE;
-    int st = ffnn_check(layers, n_layers, layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]));
+    int st = ffnn_check(layers, n_layers, ffnn__n_params(layers, n_layers));
     if (st) return st;
     *penalty = FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
     return FFNN_OK;
@@ -217,7 +216,7 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
     if (st) return st;
     if (n_samples <= 0 || n_order < 0 || !(l2 >= 0)) return FFNN_E_SIZE;
     if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
-    const int64_t n_params = layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]);
+    const int64_t n_params = ffnn__n_params(layers, n_layers);
     if (ffnn_optimizer_state_size(opt->kind, n_params) < 0) return FFNN_E_OPTIMIZER;
     if (ffnn_optimizer_state_size(opt->kind, n_params) > 0 && !opt_state) return FFNN_E_NULL;
     for (int64_t i = 0; i < n_order; i++)
@@ -237,7 +236,7 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
                            double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team)
 {
     int st;
-    const int64_t n_params = layers[n_layers - 1].b_offset + ffnn__rows(&layers[n_layers - 1]);
+    const int64_t n_params = ffnn__n_params(layers, n_layers);
 
     const int64_t n_in = layers[0].n_in, n_out = layers[n_layers - 1].n_out;
     const int64_t maxw = ffnn__max_width(layers, n_layers);
