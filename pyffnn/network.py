@@ -8,7 +8,7 @@ import numpy as np
 from . import _binding as core
 from .errors import FFNNError
 from .layers import format_spec, normalize_layers
-from .targets import _as_real, accuracy, check_sample_weight, check_X, encode_targets, resolve_loss
+from .targets import _as_real, accuracy, all_finite, check_sample_weight, check_X, encode_targets, resolve_loss
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _PREDICT_CHUNK = 2048  # samples per forward call: bounds the workspace of predictions on big inputs
@@ -164,10 +164,6 @@ class Network:
         batch, _, _, w, iw = self._workspace(chunk)
         fwd = self._forward_fn
         p = self._params_ptr if params is self.params else core.ptr(params)
-        if n == 1:  # the latency path: one call, no slicing
-            core.check(fwd(self._table, self.n_layers, p, core.ptr(X), 1, batch, core.wptr(out), w, iw),
-                       "forward pass")
-            return out
         for start in range(0, n, chunk):
             xs = X[start:start + chunk]
             core.check(fwd(self._table, self.n_layers, p, core.ptr(xs), xs.shape[0], batch,
@@ -219,14 +215,13 @@ class Network:
         X2, _ = check_X(X, self.n_inputs, self.dtype)
         n = X2.shape[0]
         chunk = min(n, _PREDICT_CHUNK)
-        batch, work, iwork, _, _ = self._workspace(chunk)
+        batch, work, _, w, iw = self._workspace(chunk)
         outs = [np.empty((n, ly.units), dtype=self.dtype) for ly in self.layers]
-        fwd = core.func("ffnn_forward", self.dtype)
         for start in range(0, n, chunk):
             xs = X2[start:start + chunk]
             m = xs.shape[0]
-            core.check(fwd(self._table, self.n_layers, core.ptr(self.params), core.ptr(xs), m, batch, core.ffi.NULL,
-                           core.wptr(work), core.iptr(iwork)), "forward pass")
+            core.check(self._forward_fn(self._table, self.n_layers, self._params_ptr, core.ptr(xs), m, batch,
+                                        core.ffi.NULL, w, iw), "forward pass")
             for l, ly in enumerate(self.layers):
                 off = core.lib.ffnn_activation_offset(self._table, self.n_layers, batch, l)
                 outs[l][start:start + m] = work[off:off + m * ly.units].reshape(m, ly.units)
@@ -243,16 +238,18 @@ class Network:
         arr = np.ascontiguousarray(_as_real(flat_params, self.dtype, "flat_params"))
         if arr.shape != (self.n_params,):
             raise FFNNError(f"flat_params must have shape ({self.n_params},), got {np.shape(flat_params)}")
-        if not np.isfinite(arr).all():
+        if not all_finite(arr):
             raise FFNNError("flat_params contains NaN or infinite values")
         return arr
 
-    def _loss_grad_raw(self, params, X, Y, loss_name, l2, grads, weights=None):
-        """Mean loss (weighted by ``weights`` if given, + L2 penalty) over X; ``grads`` receives the gradient."""
+    def _loss_grad_raw(self, params, X, Y, loss_name, l2, grads, weights=None, outputs=None):
+        """Mean loss (weighted by ``weights`` if given, + L2 penalty) over X; ``grads`` receives the gradient and
+        ``outputs`` (n, n_outputs) the output layer of the same forward pass (no second pass for accuracy)."""
         n = X.shape[0]
         total_weight = float(n) if weights is None else float(weights.sum(dtype=np.float64))
         chunk = min(n, _PREDICT_CHUNK)
         batch, work, iwork, _, _ = self._workspace(chunk)
+        out_offset = core.lib.ffnn_activation_offset(self._table, self.n_layers, batch, self.n_layers - 1)
         code = core.LOSS_CODES[loss_name]
         total = core.ffi.new("double *")
         acc = 0.0
@@ -272,6 +269,9 @@ class Network:
                     core.iptr(iwork))
             core.check(st, "loss computation")
             acc += total[0]
+            if outputs is not None:
+                m = xs.shape[0]
+                outputs[start:start + m] = work[out_offset:out_offset + m * self.n_outputs].reshape(m, -1)
         value = acc / total_weight
         if l2:
             penalty = core.ffi.new("double *")
@@ -280,6 +280,12 @@ class Network:
                                                         core.wptr(scratch), float(l2), penalty), "L2 penalty")
             value += penalty[0]
         return value
+
+    def _loss_and_accuracy(self, X, Y, loss_name, l2):
+        """(mean loss, accuracy or None) of checked arrays, from one forward pass."""
+        outputs = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
+        value = self._loss_grad_raw(self.params, X, Y, loss_name, l2, None, outputs=outputs)
+        return value, accuracy(outputs, Y, self.output_activation)
 
     @staticmethod
     def _check_l2(l2):
@@ -319,8 +325,8 @@ class Network:
     def evaluate(self, X, y, loss="auto"):
         """``{"loss": ..., "accuracy": ...}`` on the given samples (accuracy for sigmoid/softmax outputs only)."""
         X2, Y, loss_name = self._prepare_xy(X, y, loss)
-        result = {"loss": self._loss_grad_raw(self.params, X2, Y, loss_name, 0.0, None)}
-        acc = accuracy(self._forward_raw(X2), Y, self.output_activation)
+        value, acc = self._loss_and_accuracy(X2, Y, loss_name, 0.0)
+        result = {"loss": value}
         if acc is not None:
             result["accuracy"] = acc
         return result

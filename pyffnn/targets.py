@@ -94,10 +94,10 @@ def encode_targets(y, n_samples, n_outputs, output_activation, loss, dtype):
         raise FFNNError(f"y must be 1-D or 2-D, got shape {arr.shape}")
     if arr.shape[0] != n_samples:
         raise FFNNError(f"y has {arr.shape[0]} samples but X has {n_samples}")
-    if not np.isfinite(arr.astype(np.float64)).all():
-        raise FFNNError("y contains NaN or infinite values")
     if output_activation == "softmax" and arr.ndim == 1:
         labels = arr.astype(np.float64)
+        if not all_finite(labels):
+            raise FFNNError("y contains NaN or infinite values")
         if not np.all(labels == np.round(labels)):
             raise FFNNError("softmax targets given as a 1-D array must be integer class labels 0..K-1")
         if labels.min() < 0 or labels.max() >= n_outputs:  # checked before the int cast, which could wrap

@@ -11,7 +11,7 @@ from . import _binding as core
 from .callbacks import Callback, History
 from .errors import FFNNError, TrainingDiverged
 from .optimizers import Optimizer, make_optimizer
-from .targets import accuracy, check_sample_weight, check_X, encode_targets, is_classifier_output, resolve_loss
+from .targets import check_sample_weight, check_X, encode_targets, is_classifier_output
 
 # Aim for about this many floating-point operations per core call: large enough that Python's overhead is
 # negligible, small enough that callbacks (a GUI's Pause) hear from training many times a second.
@@ -74,9 +74,7 @@ def _callbacks(callbacks, net):
 def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, validation_split, validation_data,
           callbacks, verbose, random_state, sample_weight=None):
     """Run ``epochs`` epochs of minibatch training of ``net``; see :meth:`Network.fit`."""
-    X, _ = check_X(X, net.n_inputs, net.dtype)
-    loss_name = resolve_loss(loss, net.output_activation)
-    Y = encode_targets(y, X.shape[0], net.n_outputs, net.output_activation, loss_name, net.dtype)
+    X, Y, loss_name = net._prepare_xy(X, y, loss)
     W = check_sample_weight(sample_weight, X.shape[0], net.dtype)
     epochs = _check_int(epochs, "epochs", 0)
     l2 = net._check_l2(l2)
@@ -153,9 +151,9 @@ def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, va
             if classify:
                 logs["accuracy"] = epoch_correct / correct_div
             if Xv is not None:
-                logs["val_loss"] = net._loss_grad_raw(net.params, Xv, Yv, loss_name, l2, None)
+                logs["val_loss"], val_accuracy = net._loss_and_accuracy(Xv, Yv, loss_name, l2)
                 if classify:
-                    logs["val_accuracy"] = accuracy(net._forward_raw(Xv), Yv, net.output_activation)
+                    logs["val_accuracy"] = val_accuracy
             history.record(epoch, logs)
             for cb in cbs:
                 cb.on_epoch_end(epoch, logs)
