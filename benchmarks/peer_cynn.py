@@ -8,6 +8,7 @@ How they differ (printed in RESULTS.md):
   FANN's default sigmoid activations, its own initial weights; fed from Python lists per epoch.
 """
 import contextlib
+import importlib
 
 import numpy as np
 
@@ -26,17 +27,22 @@ def _flush_denormals():
         torch.set_flush_denormal(False)
 
 
+def _cynn_available(module):
+    """(True, "") when cynn's ``module`` (kann or fann) imports, else (False, the reason)."""
+    try:
+        importlib.import_module(f"cynn.{module}")
+    except ImportError:
+        return False, "cynn not installed"
+    return True, ""
+
+
 class KannPeer:
     name = "kann"
     note = "cynn.kann; RMSprop trainer, own initial weights, denormals flushed"
 
     @staticmethod
     def available():
-        try:
-            from cynn import kann  # noqa: F401
-        except ImportError:
-            return False, "cynn not installed"
-        return True, ""
+        return _cynn_available("kann")
 
     def setup(self, wl, threads):
         self.wl, self.threads = wl, threads
@@ -80,11 +86,7 @@ class FannPeer:
 
     @staticmethod
     def available():
-        try:
-            from cynn import fann  # noqa: F401
-        except ImportError:
-            return False, "cynn not installed"
-        return True, ""
+        return _cynn_available("fann")
 
     def setup(self, wl, threads):
         self.wl = wl

@@ -1,12 +1,6 @@
 """pyffnn itself, through its public API (Network.fit / Network.forward), with the core's thread count set."""
 import pyffnn
-from pyffnn._core import lib
-
-
-def set_threads(n):
-    """Set the core's thread count when the core has the setting (older cores run single-threaded)."""
-    if hasattr(lib, "ffnn_set_threads"):
-        lib.ffnn_set_threads(n)
+from pyffnn import set_threads
 
 
 class PyffnnPeer:

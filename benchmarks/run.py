@@ -154,10 +154,8 @@ def _versions():
 
 
 def _simd_path():
-    from pyffnn._core import ffi, lib
-    if hasattr(lib, "ffnn_simd_name"):
-        return ffi.string(lib.ffnn_simd_name(lib.ffnn_get_simd())).decode()
-    return "unknown (core without dispatch)"
+    import pyffnn
+    return pyffnn.get_simd()
 
 
 def _fmt_rate(v):
@@ -238,7 +236,7 @@ def main(argv=None):
             text = memory.table(memory.measure(quick=args.quick))
             print(text + "\n", flush=True)
             sections.append(text)
-    set_threads(0)
+    set_threads(None)
 
     if output:
         notes = "\n".join(f"- **{cls.name}**: {cls.note}" for cls in PEERS)

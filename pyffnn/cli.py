@@ -318,19 +318,23 @@ def _cmd_predict(args):
         names = [target_name] + ([f"proba_{c}" for c in classes] if args.proba else [])
         rows = [[str(label)] + ([f"{p:.6g}" for p in ps] if args.proba else []) for label, ps in zip(labels, proba)]
 
-    if args.output is None:
-        _write_csv(sys.stdout, names, rows)
-    else:
-        with open(args.output, "w", newline="", encoding="utf-8") as fh:
-            _write_csv(fh, names, rows)
-        print(f"wrote {len(rows)} predictions to {args.output}", file=sys.stderr)
+    _emit_csv(args.output, names, rows, "predictions")
     return 0
 
 
-def _write_csv(stream, names, rows):
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(names)
-    writer.writerows(rows)
+def _emit_csv(output, names, rows, what):
+    """Write a header and rows as CSV to ``output``, or to stdout when it is None."""
+    def write(stream):
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(rows)
+
+    if output is None:
+        write(sys.stdout)
+        return
+    with open(output, "w", newline="", encoding="utf-8") as fh:
+        write(fh)
+    print(f"wrote {len(rows)} {what} to {output}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -381,12 +385,7 @@ def _cmd_datasets(args):
     names = list(ds.feature_names) + [ds.target_name]
     rows = [[repr(float(v)) for v in x] + [str(t) if ds.classes is not None else repr(float(t))]
             for x, t in zip(ds.X, ds.y)]
-    if args.output is None:
-        _write_csv(sys.stdout, names, rows)
-    else:
-        with open(args.output, "w", newline="", encoding="utf-8") as fh:
-            _write_csv(fh, names, rows)
-        print(f"wrote {len(rows)} rows of {args.name!r} to {args.output}", file=sys.stderr)
+    _emit_csv(args.output, names, rows, f"rows of {args.name!r}")
     return 0
 
 
