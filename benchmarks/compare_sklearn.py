@@ -22,7 +22,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from pyffnn.estimators import FFNNClassifier
+from pyffnn.sklearn import FFNNClassifier
 
 DATASETS = {"digits": load_digits, "breast_cancer": load_breast_cancer}
 

@@ -78,7 +78,8 @@ class DataPanel(QGroupBox):
             spin.setSingleStep(0.05)
             spin.setDecimals(2)
         self.standardize_check = QCheckBox("Standardise features")
-        self.standardize_check.setToolTip("Scale each feature to zero mean and unit variance (fitted on the training split)")
+        self.standardize_check.setToolTip(
+            "Scale each feature to zero mean and unit variance (fitted on the training split)")
         self.load_button = QPushButton("Load data")
         self.load_button.clicked.connect(self.load_requested)
         self.message_label = QLabel("")

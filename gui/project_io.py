@@ -2,9 +2,9 @@
 
 A project (``.ffnnproj``) is a NumPy ``.npz`` archive holding ``settings`` (the :class:`ExperimentConfig` as JSON),
 ``params`` (the flat weight buffer), ``epochs_done``, one array per history curve and, when training has run,
-the optimizer's state (``optimizer_state``, with its hyper-parameters and step count in the JSON). Files are written to a
-temporary file in the same directory, flushed to disk and then renamed over the target, so a failed or interrupted
-save never destroys the previous file.
+the optimizer's state (``optimizer_state``, with its hyper-parameters and step count in the JSON).
+Files are written to a temporary file in the same directory, flushed to disk and then renamed over the target, so
+a failed or interrupted save never destroys the previous file.
 """
 from __future__ import annotations
 

@@ -6,11 +6,11 @@
 
 See docs/API.md for the whole public API.
 """
-from .callbacks import Callback, EarlyStopping, History, LambdaCallback
+from .training.callbacks import Callback, EarlyStopping, History, LambdaCallback
 from .errors import FFNNError, ModelFileError, TrainingDiverged
 from .layers import ACTIVATIONS, Dense, Maxout
 from .network import Network
-from .optimizers import OPTIMIZER_NAMES, RPROP, SGD, Adam, Optimizer, make_optimizer
+from .training.optimizers import OPTIMIZER_NAMES, RPROP, SGD, Adam, Optimizer, make_optimizer
 from .perceptron import Perceptron
 from .runtime import get_simd, get_threads, set_simd, set_threads
 from .serialization import atomic_path, atomic_write
@@ -24,8 +24,8 @@ __all__ = [
     "atomic_path", "atomic_write", "set_threads", "get_threads", "set_simd", "get_simd",
 ]
 
-_LAZY = {"FFNNClassifier": "estimators", "FFNNRegressor": "estimators", "to_torch": "torch_interop",
-         "from_torch": "torch_interop"}
+_LAZY = {"FFNNClassifier": "sklearn.estimators", "FFNNRegressor": "sklearn.estimators",
+         "to_torch": "interop.torch_interop", "from_torch": "interop.torch_interop"}
 
 
 def __getattr__(name):

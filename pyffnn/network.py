@@ -8,7 +8,7 @@ import numpy as np
 from . import _binding as core
 from .errors import FFNNError
 from .layers import format_spec, normalize_layers
-from .targets import _as_real, accuracy, all_finite, check_sample_weight, check_X, encode_targets, resolve_loss
+from .training.targets import _as_real, accuracy, all_finite, check_sample_weight, check_X, encode_targets, resolve_loss
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _PREDICT_CHUNK = 2048  # samples per forward call: bounds the workspace of predictions on big inputs
@@ -343,7 +343,7 @@ class Network:
         ``sample_weight`` weights each sample's loss (each step minimises Σ w_i ℓ_i / Σ w_i over its minibatch).
         Raises :class:`TrainingDiverged` if the loss becomes NaN/inf; the weights are then the last finite ones.
         """
-        from .training import train
+        from .training.loop import train
         return train(self, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size,
                      shuffle=shuffle, l2=l2, validation_split=validation_split, validation_data=validation_data,
                      callbacks=callbacks, verbose=verbose, random_state=random_state, sample_weight=sample_weight)
@@ -383,7 +383,7 @@ class Network:
 
     def to_onnx(self, path, opset=None):
         """Export to ONNX (needs the optional ``onnx`` package: ``pip install pyffnn[onnx]``)."""
-        from .onnx_export import export_onnx
+        from .interop.onnx_export import export_onnx
         return export_onnx(self, path) if opset is None else export_onnx(self, path, opset=opset)
 
     def __getstate__(self):

@@ -3,8 +3,8 @@ import numpy as np
 
 from . import _binding as core
 from .errors import FFNNError
-from .optimizers import _real
-from .targets import _as_real, check_X
+from .training.optimizers import _real
+from .training.targets import _as_real, check_X
 
 
 class Perceptron:

@@ -6,12 +6,12 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import types
 
 import numpy as np
 import pytest
 
 from pyffnn import Network
+import pyffnn.cli.commands as cli_module
 from pyffnn.cli import ProgressBar, main
 from pyffnn.datasets import StandardScaler, make_blobs, make_xor
 
@@ -308,15 +308,20 @@ def test_gui_not_installed(monkeypatch, capsys):
 
 
 def test_gui_receives_its_arguments(monkeypatch, capsys):
+    """`pyffnn gui ARGS` runs the app as its own program (the library never imports Qt) and returns its code."""
     seen = []
-    package, app = types.ModuleType("pyffnn_gui"), types.ModuleType("pyffnn_gui.app")
-    app.main = lambda argv=None: seen.append(argv) or 5
-    package.app = app
-    monkeypatch.setitem(sys.modules, "pyffnn_gui", package)
-    monkeypatch.setitem(sys.modules, "pyffnn_gui.app", app)
+    monkeypatch.setattr(cli_module.subprocess, "call", lambda cmd: seen.append(cmd) or 5)
     assert main(["gui", "--dataset", "xor", "--epochs", "3"]) == 5
-    assert main(["gui"]) == 5
-    assert seen == [["--dataset", "xor", "--epochs", "3"], []]
+    assert main(["gui", "--", "--lr", "0.1"]) == 5
+    assert seen == [[sys.executable, "-m", "pyffnn_gui", "--dataset", "xor", "--epochs", "3"],
+                    [sys.executable, "-m", "pyffnn_gui", "--lr", "0.1"]]
+
+
+def test_cli_does_not_import_the_app():
+    code = ("import sys, pyffnn.cli; pyffnn.cli.build_parser(); "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('pyffnn_gui', 'PySide6', 'pyqtgraph')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
 class _Terminal(io.StringIO):

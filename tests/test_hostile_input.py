@@ -324,7 +324,7 @@ def test_cli_oversized_csv_field_exits_2(tmp_path, capsys):
 
 
 def test_cli_unexpected_exception_is_one_line(monkeypatch, capsys):
-    import pyffnn.cli as cli
+    import pyffnn.cli.commands as cli
     monkeypatch.delenv("PYFFNN_DEBUG", raising=False)
     monkeypatch.setattr(cli, "_cmd_datasets", lambda args: {}["boom"])
     code, err = _run(["datasets"], capsys)

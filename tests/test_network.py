@@ -4,7 +4,6 @@ import pickle
 import numpy as np
 import pytest
 
-import pyffnn
 from pyffnn import Dense, Maxout, Network
 from reference import forward as np_forward
 

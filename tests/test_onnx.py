@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import pyffnn
-from pyffnn.onnx_export import build_onnx_model, export_onnx
+from pyffnn.interop.onnx_export import build_onnx_model, export_onnx
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")

@@ -4,7 +4,7 @@ import pytest
 pytest.importorskip("sklearn")
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
-from pyffnn.estimators import FFNNClassifier, FFNNRegressor  # noqa: E402
+from pyffnn.sklearn import FFNNClassifier, FFNNRegressor  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

@@ -7,7 +7,7 @@ import pyffnn
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from pyffnn.torch_interop import MaxoutPool, from_torch, to_torch  # noqa: E402
+from pyffnn.interop.torch_interop import MaxoutPool, from_torch, to_torch  # noqa: E402
 
 SPECS = ["3-4", "3-6sigmoid-1sigmoid", "3-6tanh-2", "3-7relu-5softplus-4softmax", "3-5maxout3-4maxout2-2softmax",
          "3-8tanh-5maxout3-6relu-4softplus-7sigmoid-3linear", "3-5softplus"]
@@ -112,7 +112,7 @@ def test_torch_training_result_can_come_back():
 
 
 def test_missing_torch_gives_install_hint(monkeypatch):
-    import pyffnn.torch_interop as ti
+    import pyffnn.interop.torch_interop as ti
     monkeypatch.setattr(ti, "torch", None)
     with pytest.raises(ImportError, match="pip install torch"):
         ti.to_torch(pyffnn.Network("2-1"))

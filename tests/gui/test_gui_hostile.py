@@ -4,7 +4,6 @@ import json
 import numpy as np
 import pytest
 
-from pyffnn_gui import project_io
 
 
 def _saved_arrays(window, tmp_path):

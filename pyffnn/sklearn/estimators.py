@@ -44,12 +44,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._sk_compat import check_sample_weight, validate_data
-from ._sk_training import SklearnMonitor, batch_size_for
-from .callbacks import Callback
-from .errors import FFNNError
-from .layers import Dense, Maxout
-from .optimizers import RPROP, SGD, Adam
+from ._compat import check_sample_weight, validate_data
+from ._monitor import SklearnMonitor, batch_size_for
+from ..training.callbacks import Callback
+from ..errors import FFNNError
+from ..layers import Dense, Maxout
+from ..training.optimizers import RPROP, SGD, Adam
 
 __all__ = ["FFNNClassifier", "FFNNRegressor"]
 
@@ -313,7 +313,7 @@ class _BaseFFNN(BaseEstimator):
         return l2
 
     def _initialize(self, n_features, n_outputs, dtype, seed):
-        from .network import Network
+        from ..network import Network
 
         self.n_outputs_ = n_outputs
         out_act = self._output_activation()

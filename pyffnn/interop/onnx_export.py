@@ -18,7 +18,7 @@ import tempfile
 
 import numpy as np
 
-from .errors import FFNNError
+from ..errors import FFNNError
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 13  # Softmax over one axis (axis=-1) as pyffnn computes it
@@ -119,7 +119,7 @@ def build_onnx_model(net, opset=DEFAULT_OPSET):
     kwargs = {}
     if hasattr(helper, "find_min_ir_version_for"):  # oldest IR that has the opset: readable by older runtimes
         kwargs["ir_version"] = helper.find_min_ir_version_for(opsets)
-    from . import __version__
+    from .. import __version__
     model = helper.make_model(graph, opset_imports=opsets, producer_name="pyffnn", producer_version=__version__,
                               doc_string=f"pyffnn network {net.spec}", **kwargs)
     helper.set_model_props(model, {"pyffnn_spec": net.spec})

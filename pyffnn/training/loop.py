@@ -7,9 +7,9 @@ import sys
 
 import numpy as np
 
-from . import _binding as core
+from .. import _binding as core
 from .callbacks import Callback, History
-from .errors import FFNNError, TrainingDiverged
+from ..errors import FFNNError, TrainingDiverged
 from .optimizers import Optimizer, make_optimizer
 from .targets import check_sample_weight, check_X, encode_targets, is_classifier_output
 

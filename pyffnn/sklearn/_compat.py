@@ -9,7 +9,7 @@ import inspect
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
-from .errors import FFNNError
+from ..errors import FFNNError
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data

@@ -14,8 +14,8 @@ scikit-learn's stochastic solvers do:
 """
 import numpy as np
 
-from .callbacks import Callback
-from .errors import FFNNError
+from ..training.callbacks import Callback
+from ..errors import FFNNError
 
 
 class SklearnMonitor(Callback):

@@ -1,7 +1,7 @@
 """Checking inputs and targets, pairing losses with output layers, and classification accuracy."""
 import numpy as np
 
-from .errors import FFNNError
+from ..errors import FFNNError
 
 LOSS_ALIASES = {
     "mse": "mse", "squared_error": "mse", "squared": "mse", "mean_squared_error": "mse",

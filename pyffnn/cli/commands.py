@@ -10,19 +10,21 @@ line on stderr (``pyffnn: error: ...``); set PYFFNN_DEBUG=1 to get the traceback
 """
 import argparse
 import csv
+import importlib.util
 import inspect
 import json
 import os
+import subprocess
 import sys
 import time
 
 import numpy as np
 
-from .callbacks import Callback, EarlyStopping
-from .datasets import BUILTIN, StandardScaler, load_builtin, load_csv, read_csv_features, train_val_test_split
-from .errors import FFNNError, TrainingDiverged
-from .network import Network
-from .optimizers import OPTIMIZER_NAMES
+from ..training.callbacks import Callback, EarlyStopping
+from ..datasets import BUILTIN, StandardScaler, load_builtin, load_csv, read_csv_features, train_val_test_split
+from ..errors import FFNNError, TrainingDiverged
+from ..network import Network
+from ..training.optimizers import OPTIMIZER_NAMES
 
 PROG = "pyffnn"
 METADATA_FORMAT = "pyffnn-cli/1"  # marks model metadata written by `pyffnn train`
@@ -389,31 +391,16 @@ def _cmd_datasets(args):
     return 0
 
 
-_GUI_MODULES = ("pyffnn_gui", "PySide6", "pyqtgraph", "shiboken6")
-
-
 def _cmd_gui(args):
-    try:
-        from pyffnn_gui.app import main as gui_main
-    except ImportError as exc:
-        missing = (getattr(exc, "name", None) or "").split(".")[0]
-        if missing in _GUI_MODULES:
-            print(f"{PROG}: error: the app is not installed: pip install pyffnn[gui] ({exc})", file=sys.stderr)
-            return 2
-        raise RuntimeError(f"cannot start the app: {exc}") from None
+    # The app is its own program: run it in a child process so the library never imports Qt or pyffnn_gui
+    # (arrows point down: gui -> pyffnn).
+    if importlib.util.find_spec("pyffnn_gui") is None:
+        print(f"{PROG}: error: the app is not installed: pip install pyffnn[gui]", file=sys.stderr)
+        return 2
     gui_args = list(args.gui_args)
     if gui_args[:1] == ["--"]:
         gui_args = gui_args[1:]
-    if inspect.signature(gui_main).parameters:
-        status = gui_main(gui_args)
-    else:  # an entry point that reads sys.argv itself
-        saved_argv = sys.argv
-        sys.argv = [f"{PROG} gui"] + gui_args
-        try:
-            status = gui_main()
-        finally:
-            sys.argv = saved_argv
-    return int(status or 0)
+    return subprocess.call([sys.executable, "-m", "pyffnn_gui", *gui_args])
 
 
 # ---------------------------------------------------------------------------------------------------------------

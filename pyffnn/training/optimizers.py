@@ -1,8 +1,8 @@
 """Optimizers over the flat parameter buffer.  Each object keeps its own state between ``fit`` calls."""
 import numpy as np
 
-from ._binding import check, ffi, func, lib, ptr, wptr
-from .errors import FFNNError
+from .._binding import check, ffi, func, lib, ptr, wptr
+from ..errors import FFNNError
 
 
 def _real(value, name):

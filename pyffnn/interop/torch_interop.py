@@ -13,8 +13,8 @@ PyTorch is optional; importing this module works without it, the functions raise
 """
 import numpy as np
 
-from .errors import FFNNError
-from .layers import Dense, Maxout
+from ..errors import FFNNError
+from ..layers import Dense, Maxout
 
 try:
     import torch
@@ -131,7 +131,7 @@ def from_torch(seq, n_inputs=None):
     The dtype is the Linear weights' (float32 or float64).
     """
     _require_torch()
-    from .network import Network
+    from ..network import Network
 
     if not isinstance(seq, nn.Module):
         raise FFNNError(f"from_torch expects a torch.nn.Sequential, got {type(seq).__name__}")

@@ -1,0 +1,53 @@
+"""The :class:`Dataset` record every loader returns, and :class:`DataError` for unusable data."""
+from dataclasses import dataclass
+from typing import Optional
+import numbers
+
+import numpy as np
+
+from ..errors import FFNNError
+
+
+class DataError(FFNNError):
+    """A data set or data file is not usable: missing, empty, ragged, non-numeric, or with a bad target."""
+
+
+def _rng(random_state):
+    """A numpy Generator from None, a non-negative int or a Generator; anything else is a DataError."""
+    if random_state is None or isinstance(random_state, np.random.Generator):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral) or random_state < 0:
+        raise DataError(f"random_state must be None, a non-negative integer or a numpy Generator, got "
+                        f"{random_state!r}")
+    return np.random.default_rng(int(random_state))
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Features ``X`` (float64, ``(n, d)``) and target ``y`` with their names.
+
+    For classification ``y`` holds int class indices into ``classes`` (the original labels, sorted); for
+    regression ``y`` is float64 and ``classes`` is None.  ``task`` is ``"binary"``, ``"multiclass"`` or
+    ``"regression"``.  ``target_index`` is the target's column in the source file (None for generated data).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: tuple
+    target_name: str
+    classes: Optional[np.ndarray]
+    task: str
+    target_index: Optional[int] = None
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    @property
+    def n_classes(self):
+        """Number of classes, or None for regression."""
+        return None if self.classes is None else len(self.classes)

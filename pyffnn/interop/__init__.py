@@ -1,0 +1,1 @@
+"""Interoperation with other frameworks: ONNX export and PyTorch conversion (both optional dependencies)."""
