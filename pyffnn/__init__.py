@@ -12,6 +12,7 @@ from .layers import ACTIVATIONS, Dense, Maxout
 from .network import Network
 from .training.optimizers import OPTIMIZER_NAMES, RPROP, SGD, Adam, Optimizer, make_optimizer
 from .perceptron import Perceptron
+from .experiments.logger import RunLogger
 from .runtime import get_simd, get_threads, set_simd, set_threads
 from .serialization import atomic_path, atomic_write
 
@@ -22,6 +23,7 @@ __all__ = [
     "OPTIMIZER_NAMES", "Callback", "LambdaCallback", "EarlyStopping", "History", "Perceptron", "FFNNError",
     "ModelFileError", "TrainingDiverged", "FFNNClassifier", "FFNNRegressor", "datasets", "to_torch", "from_torch",
     "atomic_path", "atomic_write", "set_threads", "get_threads", "set_simd", "get_simd",
+    "RunLogger",
 ]
 
 _LAZY = {"FFNNClassifier": "sklearn.estimators", "FFNNRegressor": "sklearn.estimators",

@@ -1,4 +1,4 @@
-"""The ``pyffnn`` command line: train, predict, info, datasets and gui.
+"""The ``pyffnn`` command line: train, predict, info, datasets, gui, runs and sweep.
 
     pyffnn train --dataset xor --layers 8tanh --epochs 200 --output xor.npz
     pyffnn train --csv iris.csv --target species --layers 16relu-16relu --output iris.npz
@@ -25,6 +25,7 @@ from ..datasets import BUILTIN, StandardScaler, load_builtin, load_csv, read_csv
 from ..errors import FFNNError, TrainingDiverged
 from ..network import Network
 from ..training.optimizers import OPTIMIZER_NAMES
+from . import runs as runs_cli
 
 PROG = "pyffnn"
 METADATA_FORMAT = "pyffnn-cli/1"  # marks model metadata written by `pyffnn train`
@@ -211,7 +212,12 @@ def _cmd_train(args):
             return y
         return target_scaler.transform(y.reshape(-1, 1))[:, 0]
 
-    callbacks = []
+    source = {"csv": os.fspath(args.csv)} if args.csv is not None else \
+        {"dataset": args.dataset, "samples": ds.n_samples, "noise": _noise_used(args)}
+    logger = runs_cli.train_logger(args, ds, source, {
+        "standardize": scaler is not None, "scaler": None if scaler is None else scaler.to_dict(),
+        "target_scaler": None if target_scaler is None else target_scaler.to_dict()})
+    callbacks = [] if logger is None else [logger]
     bar = None if args.quiet else ProgressBar(args.epochs)
     if bar is not None:
         callbacks.append(bar)
@@ -245,8 +251,7 @@ def _cmd_train(args):
         "target_index": ds.n_features if ds.target_index is None else ds.target_index,
         "scaler": None if scaler is None else scaler.to_dict(),
         "target_scaler": None if target_scaler is None else target_scaler.to_dict(),
-        "source": {"csv": os.fspath(args.csv)} if args.csv is not None else
-                  {"dataset": args.dataset, "samples": ds.n_samples, "noise": _noise_used(args)},
+        "source": source,
         "training": {"optimizer": args.optimizer, "lr": args.lr, "epochs": len(history.epoch),
                      "batch_size": args.batch_size, "l2": args.l2, "seed": args.seed, "val": args.val,
                      "test": args.test},
@@ -254,6 +259,7 @@ def _cmd_train(args):
     }
     net.save(args.output, metadata=metadata)
     print(f"model saved to {args.output}")
+    runs_cli.record_train_result(logger, args.output, scores)
     return 0
 
 
@@ -497,6 +503,10 @@ def build_parser():
     fit.add_argument("--seed", type=_seed, default=0, help="seed for data, split, weights and shuffling (default 0)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--output", "-o", default="model.npz", metavar="FILE", help="model file (default model.npz)")
+    record = p.add_argument_group("run store")
+    record.add_argument("--no-record", action="store_true", help="do not record this run in the run store")
+    record.add_argument("--run-name", metavar="TEXT", help="a label for the recorded run")
+    runs_cli.add_runs_db_option(record)
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser(
@@ -529,6 +539,8 @@ def build_parser():
                                    "('pyffnn gui -- --help' shows the app's own options).")
     p.add_argument("gui_args", nargs=argparse.REMAINDER, metavar="ARGS")
     p.set_defaults(func=_cmd_gui)
+
+    runs_cli.add_parser(sub)
     return parser
 
 

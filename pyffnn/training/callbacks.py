@@ -31,7 +31,8 @@ class Callback:
     network = None
 
     def on_train_begin(self, logs):
-        """Called once before the first step."""
+        """Called once before the first step; logs hold the fit's settings (optimizer object, loss name, epochs,
+        batch_size, l2, shuffle, random_state, n_samples, n_validation, weighted)."""
 
     def on_chunk_end(self, step, logs):
         """Called after each call into the core (a chunk of minibatch steps); logs: loss, epoch, samples."""

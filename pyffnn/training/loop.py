@@ -110,8 +110,12 @@ def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, va
 
     history = History()
     net.stop_training = False
+    # the settings of this fit, for callbacks that record runs (RunLogger)
+    begin_logs = {"optimizer": opt, "loss": loss_name, "epochs": epochs, "batch_size": batch, "l2": l2,
+                  "shuffle": bool(shuffle), "random_state": random_state if isinstance(random_state, int) else None,
+                  "n_samples": n, "n_validation": 0 if Xv is None else Xv.shape[0], "weighted": W is not None}
     for cb in cbs:
-        cb.on_train_begin({})
+        cb.on_train_begin(begin_logs)
     step = 0
     try:
         for epoch in range(epochs):
