@@ -6,11 +6,13 @@ window; the panel shows it instead of crashing.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from typing import List, Optional
 
 import numpy as np
 
+from pyffnn.fileio import open_regular
 from pyffnn_gui.config import DataConfig
 
 
@@ -97,7 +99,7 @@ def _info_generator(info):
 def csv_columns(path: str) -> List[str]:
     """Column names of a CSV file (its header, or ``column 1..N`` when the first row is all numbers)."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
+        with io.TextIOWrapper(open_regular(path, "CSV file", DataLoadError), newline="", encoding="utf-8-sig") as fh:
             for row in csv.reader(fh):
                 if row and any(cell.strip() for cell in row):
                     break

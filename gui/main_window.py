@@ -524,7 +524,7 @@ class MainWindow(QMainWindow):
     def _restore_optimizer(self, project) -> str:
         """Put the project's optimizer state back into the session; returns a note when it was not possible."""
         if project.optimizer_meta is None:
-            return ""
+            return project.optimizer_note
         net = self.session.net
         try:
             optimizer, note = restore_optimizer(project.optimizer_meta, project.optimizer_state, net.n_params,

@@ -1,4 +1,4 @@
-"""Project files and atomic writes.
+"""Project files, written through pyffnn's atomic writer and read through its bounded archive reader.
 
 A project (``.ffnnproj``) is a NumPy ``.npz`` archive holding ``settings`` (the :class:`ExperimentConfig` as JSON),
 ``params`` (the flat weight buffer), ``epochs_done``, one array per history curve and, when training has run,
@@ -9,7 +9,6 @@ a failed or interrupted save never destroys the previous file.
 from __future__ import annotations
 
 import json
-import zipfile
 from dataclasses import dataclass
 from typing import Callable, Dict, Optional
 
@@ -17,7 +16,10 @@ import numpy as np
 
 import pyffnn
 
-from pyffnn_gui.config import ConfigError, ExperimentConfig
+from pyffnn.fileio import NpzReader
+from pyffnn_gui.config import ExperimentConfig
+from pyffnn_gui.project_schema import (HISTORY_NAME, SchemaError, check_array, check_meta, check_optimizer,
+                                      check_settings)
 
 FORMAT = "pyffnn-gui-project"
 VERSION = 1
@@ -37,10 +39,11 @@ class Project:
     spec: str
     optimizer_meta: Optional[dict] = None       # see pyffnn_gui.optimizer_state
     optimizer_state: Optional[np.ndarray] = None
+    optimizer_note: str = ""                    # why a stored optimizer state could not be used, if it could not
 
 
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
-    """Call ``write(tmp_path)`` and move the result over ``path`` only on success (pyffnn's atomic_path)."""
+    """Call ``write(tmp_path)`` and move the result over ``path`` only on success (pyffnn's one atomic writer)."""
     with pyffnn.atomic_path(path) as tmp:
         write(tmp)
 
@@ -65,45 +68,67 @@ def save_project(path: str, config: ExperimentConfig, params: np.ndarray, histor
 
     try:
         atomic_write(path, write)
-    except OSError as exc:
-        raise ProjectFileError(f"could not save project to {path}: {exc.strerror or exc}") from exc
+    except (OSError, pyffnn.FFNNError) as exc:  # FFNNError: a device node or FIFO as the target
+        text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ProjectFileError(f"could not save project to {path}: {text}") from exc
+
+
+_MAX_META_BYTES = 64 << 20
+
+
+def _member_allowed(name: str) -> bool:
+    if name in ("meta", "params", "optimizer_state"):
+        return True
+    return name.startswith("history_") and HISTORY_NAME.fullmatch(name[len("history_"):]) is not None
 
 
 def load_project(path: str) -> Project:
-    """Read and validate a project file written by :func:`save_project`."""
+    """Read and validate a project file written by :func:`save_project`.
+
+    Every way the file can be wrong (not a regular file, corrupt archive, odd members, bad JSON, a field of the wrong
+    type or out of range, non-finite weights) is one :class:`ProjectFileError`; nothing is returned half-checked.
+    """
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            meta = json.loads(str(archive["meta"]))
-            params = np.array(archive["params"], dtype=np.float64)
-            history = {k[len("history_"):]: np.array(archive[k], dtype=np.float64)
-                       for k in archive.files if k.startswith("history_")}
-            opt_state = np.array(archive["optimizer_state"]) if "optimizer_state" in archive.files else None
-    except FileNotFoundError as exc:
-        raise ProjectFileError(f"project file not found: {path}") from exc
-    except (OSError, ValueError, TypeError, KeyError, zipfile.BadZipFile, EOFError, RecursionError) as exc:
-        raise ProjectFileError(f"{path} is not a readable pyffnn-gui project file ({exc})") from exc
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ProjectFileError(f"{path} is not a pyffnn-gui project file")
-    if meta.get("version") != VERSION:
-        raise ProjectFileError(f"{path} has project format version {meta.get('version')}, expected {VERSION}")
-    try:
-        config = ExperimentConfig.from_dict(meta["settings"])
-    except (ConfigError, KeyError, TypeError, AttributeError) as exc:
-        raise ProjectFileError(f"{path}: invalid settings ({exc})") from exc
-    epochs_done, spec = meta.get("epochs_done", 0), meta.get("spec", "")
-    if isinstance(epochs_done, bool) or not isinstance(epochs_done, int) or epochs_done < 0:
-        raise ProjectFileError(f"{path}: epochs_done must be a non-negative integer, got {epochs_done!r}")
-    if not isinstance(spec, str):
-        raise ProjectFileError(f"{path}: spec must be a string, got {spec!r}")
-    for key, values in history.items():
-        if values.ndim != 1:
-            raise ProjectFileError(f"{path}: the history curve {key!r} is not a 1-D array")
-    if params.ndim != 1 or not np.all(np.isfinite(params)):
-        raise ProjectFileError(f"{path}: the stored weights are not a finite 1-D array")
-    opt_meta = meta.get("optimizer")
-    if (opt_meta is None) != (opt_state is None) or (opt_meta is not None and not isinstance(opt_meta, dict)):
+        with NpzReader(path, _member_allowed, what="pyffnn-gui project file", error=ProjectFileError) as z:
+            shape, kind = z.info("meta")
+            if shape != () or kind.kind != "U":
+                raise ProjectFileError(f"{path} is not a pyffnn-gui project file (no description)")
+            try:
+                meta = json.loads(str(z.read("meta", _MAX_META_BYTES)[()]))
+            except (ValueError, RecursionError) as exc:
+                raise ProjectFileError(f"{path} is not a readable pyffnn-gui project file ({exc})") from None
+            if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+                raise ProjectFileError(f"{path} is not a pyffnn-gui project file")
+            if meta.get("version") != VERSION:
+                raise ProjectFileError(f"{path} has project format version {meta.get('version')!r}, "
+                                       f"expected {VERSION}")
+            try:
+                spec, epochs_done, opt_meta = check_meta(meta)
+                config = check_settings(meta.get("settings"))
+                params = check_array("the stored weights", z.read("params"))
+                history = {k[len("history_"):]: check_array(f"the history curve {k[len('history_'):]!r}",
+                                                            z.read(k), allow_nan=True)
+                           for k in z.names if k.startswith("history_")}
+                opt_state = check_array("the optimizer state", z.read("optimizer_state")) \
+                    if "optimizer_state" in z else None
+            except SchemaError as exc:
+                raise ProjectFileError(f"{path}: invalid project: {exc}") from None
+    except FileNotFoundError:
+        raise ProjectFileError(f"project file not found: {path}") from None
+    except OSError as exc:
+        raise ProjectFileError(f"could not read {path}: {exc.strerror or exc}") from None
+    except pyffnn.FFNNError as exc:  # e.g. a directory given as the project
+        raise ProjectFileError(str(exc)) from None
+    if (opt_meta is None) != (opt_state is None):
         raise ProjectFileError(f"{path}: the optimizer settings and state are incomplete")
-    return Project(config, params, history, epochs_done, spec, opt_meta, opt_state)
+    note = ""
+    if opt_meta is not None:
+        try:  # the weights are fine without it: a bad optimizer description only restarts the optimizer
+            check_optimizer(opt_meta)
+            opt_state = opt_state.astype(opt_meta.get("dtype", "float64"))
+        except SchemaError as exc:
+            opt_meta, opt_state, note = None, None, f"optimizer state not restored: {exc}"
+    return Project(config, params, history, epochs_done, spec, opt_meta, opt_state, note)
 
 
 def save_widget_png(widget, path: str) -> None:
@@ -112,6 +137,6 @@ def save_widget_png(widget, path: str) -> None:
 
     def write(tmp: str) -> None:
         if not pixmap.save(tmp, "PNG"):
-            raise OSError(f"Qt could not encode the image as PNG ({tmp})")
+            raise OSError(f"Qt could not encode the image as PNG for {path}")
 
     atomic_write(path, write)

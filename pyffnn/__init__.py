@@ -14,7 +14,7 @@ from .training.optimizers import OPTIMIZER_NAMES, RPROP, SGD, Adam, Optimizer, m
 from .perceptron import Perceptron
 from .experiments.logger import RunLogger
 from .runtime import get_simd, get_threads, set_simd, set_threads
-from .serialization import atomic_path, atomic_write
+from .fileio import atomic_path, atomic_write, check_writable
 
 __version__ = "0.1.0"
 
@@ -22,7 +22,7 @@ __all__ = [
     "Network", "Dense", "Maxout", "ACTIVATIONS", "SGD", "Adam", "RPROP", "Optimizer", "make_optimizer",
     "OPTIMIZER_NAMES", "Callback", "LambdaCallback", "EarlyStopping", "History", "Perceptron", "FFNNError",
     "ModelFileError", "TrainingDiverged", "FFNNClassifier", "FFNNRegressor", "datasets", "to_torch", "from_torch",
-    "atomic_path", "atomic_write", "set_threads", "get_threads", "set_simd", "get_simd",
+    "atomic_path", "atomic_write", "check_writable", "set_threads", "get_threads", "set_simd", "get_simd",
     "RunLogger",
 ]
 

@@ -49,18 +49,43 @@ iptr = wptr
 i64ptr = ptr
 
 
+MAX_COUNT = 2**62  # any count of values (parameters, workspace) must stay far from int64 overflow
+
+
+def _count_params(specs):
+    """The parameter count in exact (Python) integers, refused when it would not fit the core's int64 sizes."""
+    total = 0
+    for i, (n_in, n_out, _, pieces) in enumerate(specs):
+        for name, value in (("inputs", n_in), ("units", n_out), ("pieces", pieces)):
+            if not 0 < value < 2**31:
+                raise FFNNError(f"layer {i + 1}: {name} must be between 1 and {2**31 - 1}, got {value}")
+        rows = n_out * pieces
+        total += rows * n_in + rows
+        if total > MAX_COUNT:
+            raise FFNNError(f"the network would have more than {MAX_COUNT:.3g} parameters (at layer {i + 1}); "
+                            "no machine can hold it, use smaller layers")
+    return total
+
+
 def layer_table(specs):
     """Build and lay out a C layer table from (n_in, n_out, activation_code, pieces) tuples."""
+    expected = _count_params(specs)
     table = ffi.new("ffnn_layer[]", len(specs))
     for i, (n_in, n_out, act, pieces) in enumerate(specs):
         table[i].n_in, table[i].n_out, table[i].activation, table[i].pieces = n_in, n_out, act, pieces
     n_params = ffi.new("int64_t *")
     check(lib.ffnn_layout(table, len(specs), n_params), "building the layer table")
-    return table, int(n_params[0])
+    if int(n_params[0]) != expected:
+        raise FFNNError(f"internal: the core counts {int(n_params[0])} parameters, expected {expected}")
+    return table, expected
 
 
 def workspace(table, n_layers, batch, dtype):
     """Allocate (real, int32) workspace arrays for batches of up to ``batch`` samples."""
+    rows = sum(int(table[i].n_out) * int(table[i].pieces) + int(table[i].n_in) for i in range(n_layers))
+    if int(batch) * rows * 4 > MAX_COUNT:
+        raise FFNNError(f"a batch of {batch} samples needs more workspace than any machine has; use a smaller "
+                        "batch or smaller layers")
     n_real, n_int = ffi.new("int64_t *"), ffi.new("int64_t *")
     check(lib.ffnn_workspace_size(table, n_layers, batch, n_real, n_int), "sizing the workspace")
     return np.zeros(int(n_real[0]), dtype=dtype), np.zeros(int(n_int[0]), dtype=np.int32)

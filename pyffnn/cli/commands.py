@@ -10,10 +10,12 @@ line on stderr (``pyffnn: error: ...``); set PYFFNN_DEBUG=1 to get the traceback
 """
 import argparse
 import csv
+import errno
 import importlib.util
 import inspect
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -23,6 +25,7 @@ import numpy as np
 from ..training.callbacks import Callback, EarlyStopping
 from ..datasets import BUILTIN, StandardScaler, load_builtin, load_csv, read_csv_features, train_val_test_split
 from ..errors import FFNNError, TrainingDiverged
+from ..fileio import atomic_write, check_writable
 from ..network import Network
 from ..training.optimizers import OPTIMIZER_NAMES
 from . import runs as runs_cli
@@ -168,15 +171,6 @@ def _format_scores(name, s):
     return text + f"  mse={s['mse']:.6g}  r2={r2}"
 
 
-def _check_writable(path):
-    """Fail before training, not after, when the output folder is missing."""
-    if os.path.isdir(path):
-        raise FFNNError(f"cannot write {path!r}: it is a directory, expected a file name")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FFNNError(f"cannot write {path!r}: the folder {folder!r} does not exist")
-
-
 def _noise_used(args):
     if args.noise is not None:
         return args.noise
@@ -193,7 +187,7 @@ def _plain(value):
 
 
 def _cmd_train(args):
-    _check_writable(args.output)
+    check_writable(args.output)  # fail now, not after training
     ds = _load_data(args)
     net = _build_network(args, ds)
     classify = ds.task != "regression"
@@ -235,12 +229,6 @@ def _cmd_train(args):
 
     scores = {name: _scores(net, ds.task, X, y, model_targets(y), target_scaler)
               for name, X, y in (("train", X_tr, y_tr), ("validation", X_va, y_va), ("test", X_te, y_te))}
-    stopped = " (stopped early)" if history.stopped_early else ""
-    print(f"trained {net.spec} for {len(history.epoch)} epochs{stopped} on {ds.n_samples} samples "
-          f"({ds.task}, {ds.n_features} features)")
-    for name, s in scores.items():
-        print(_format_scores(name, s))
-
     metadata = {
         "format": METADATA_FORMAT,
         "task": ds.task,
@@ -257,7 +245,12 @@ def _cmd_train(args):
                      "test": args.test},
         "scores": scores,
     }
-    net.save(args.output, metadata=metadata)
+    net.save(args.output, metadata=metadata)  # first: a closed or broken stdout must not lose the training
+    stopped = " (stopped early)" if history.stopped_early else ""
+    print(f"trained {net.spec} for {len(history.epoch)} epochs{stopped} on {ds.n_samples} samples "
+          f"({ds.task}, {ds.n_features} features)")
+    for name, s in scores.items():
+        print(_format_scores(name, s))
     print(f"model saved to {args.output}")
     runs_cli.record_train_result(logger, args.output, scores)
     return 0
@@ -294,6 +287,8 @@ def _prediction_metadata(net, path):
 
 
 def _cmd_predict(args):
+    if args.output is not None:
+        check_writable(args.output)
     net = Network.load(args.model)
     meta = _prediction_metadata(net, args.model)
     task = meta["task"]
@@ -340,8 +335,7 @@ def _emit_csv(output, names, rows, what):
     if output is None:
         write(sys.stdout)
         return
-    with open(output, "w", newline="", encoding="utf-8") as fh:
-        write(fh)
+    atomic_write(output, write, mode="w", newline="", encoding="utf-8")
     print(f"wrote {len(rows)} {what} to {output}", file=sys.stderr)
 
 
@@ -389,6 +383,8 @@ def _cmd_datasets(args):
         for name, info in BUILTIN.items():
             print(f"{name:<{width}}  {info.task:<10}  {info.description}")
         return 0
+    if args.output is not None:
+        check_writable(args.output)
     ds = load_builtin(args.name, n_samples=args.samples, noise=args.noise, random_state=args.seed)
     names = list(ds.feature_names) + [ds.target_name]
     rows = [[repr(float(v)) for v in x] + [str(t) if ds.classes is not None else repr(float(t))]
@@ -553,18 +549,67 @@ def _version():
 
 
 def _error(message, code):
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    try:
+        print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr closed or broken: the exit code is all that can tell
+        pass
     return code
 
 
 def _os_error_text(exc):
     if exc.filename is not None and exc.strerror:
+        if exc.strerror.startswith("cannot ") or str(exc.filename) in exc.strerror:
+            return exc.strerror  # our own message already names the file
         return f"{exc.strerror}: {exc.filename}"
-    return str(exc)
+    return exc.strerror or str(exc)
+
+
+class _ClosedStream:
+    """Stands in for a standard stream the shell closed (``>&-``): writing to it is an error, not a crash."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def write(self, text):
+        raise OSError(errno.EBADF, f"cannot write to standard {self.name}: it is closed")
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
+def _guard_streams():
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream("output")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # nowhere to report to: the exit code still tells
+
+
+def _silence_stdout():
+    """After a broken pipe (``pyffnn ... | head -1``): stop writing, and keep Python quiet at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def main(argv=None):
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    _guard_streams()
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # the reader went away, as after '| head -1': stop quietly, like any Unix tool
+        _silence_stdout()
+        return 128 + signal.SIGPIPE
+
+
+def _main(argv):
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     if argv[:1] == ["gui"] and argv[1:2] not in (["-h"], ["--help"]):
         # everything after 'gui' belongs to the app (argparse's REMAINDER would reject a leading option)
@@ -575,12 +620,14 @@ def main(argv=None):
         return args.func(args)
     except TrainingDiverged as exc:
         return _error(str(exc), 1)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, IsADirectoryError) as exc:
         return _error(_os_error_text(exc), 2)
     except (FFNNError, ValueError) as exc:
         return _error(str(exc), 2)
     except KeyboardInterrupt:
         return _error("interrupted", 130)
+    except BrokenPipeError:
+        raise
     except (OSError, RuntimeError, MemoryError) as exc:
         if os.environ.get("PYFFNN_DEBUG"):
             raise

@@ -9,6 +9,7 @@ import os
 
 import numpy as np
 
+from ..fileio import open_regular
 from .dataset import DataError, Dataset
 
 #: An integer-valued target column with at most this many distinct values is read as class labels.
@@ -26,7 +27,8 @@ def _open_text(path):
     if not isinstance(path, (str, os.PathLike)):  # open() takes an int as a file descriptor, and closes it
         raise DataError(f"path must be a file name (str or os.PathLike), got {path!r}")
     try:
-        with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        # a FIFO or a device such as /dev/zero is refused here instead of blocking or reading forever
+        with io.TextIOWrapper(open_regular(path, "CSV file", DataError), encoding="utf-8-sig", newline="") as fh:
             return fh.read()
     except FileNotFoundError:
         raise DataError(f"no such file: {os.fspath(path)!r}") from None
