@@ -302,8 +302,20 @@ class NpzReader:
                 raise self._fail(f"member {name!r} declares sizes that do not fit the file")
             if info.file_size > _MAX_DEFLATE_RATIO * max(info.compress_size, 1) + 1024:
                 raise self._fail(f"member {name!r} declares {info.file_size} bytes from {info.compress_size}")
+            self._check_local_header(info)
             members[name[:-4]] = info
         return members
+
+    def _check_local_header(self, info):
+        """The member's local header must agree with the central directory (flags, method, name length)."""
+        self._file.seek(info.header_offset)
+        local = self._file.read(30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise self._fail(f"member {info.filename!r} has no local header")
+        flags, method = int.from_bytes(local[6:8], "little"), int.from_bytes(local[8:10], "little")
+        if flags & _ZIP_FLAG_ENCRYPTED or method != info.compress_type:
+            raise self._fail(f"member {info.filename!r} has a local header that disagrees with the archive "
+                             "directory (encrypted or another compression method)")
 
     @property
     def names(self):

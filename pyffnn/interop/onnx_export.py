@@ -13,12 +13,11 @@ the input is named ``"input"`` (N, n_inputs) and the output ``"output"`` (N, n_o
 
 Needs the optional ``onnx`` package (``pip install pyffnn[onnx]``); onnxruntime is only needed to run the model.
 """
-import os
-import tempfile
 
 import numpy as np
 
 from ..errors import FFNNError
+from ..fileio import atomic_write
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 13  # Softmax over one axis (axis=-1) as pyffnn computes it
@@ -134,15 +133,5 @@ def export_onnx(net, path, opset=DEFAULT_OPSET):
     dtype; the result matches ``net.predict(X)``.
     """
     model = build_onnx_model(net, opset=opset)
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".onnx", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(model.SerializeToString())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(path, lambda fh: fh.write(model.SerializeToString()))
     return model
