@@ -4,7 +4,7 @@ import json
 import numpy as np
 
 from .errors import FFNNError, ModelFileError
-from .fileio import NpzReader, atomic_path, atomic_write  # noqa: F401  (atomic_path: public name kept here too)
+from .fileio import NpzReader, atomic_write
 
 FORMAT = "pyffnn-model"
 VERSION = 1

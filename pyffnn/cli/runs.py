@@ -16,7 +16,7 @@ import time
 from ..errors import FFNNError
 from ..experiments.logger import RunLogger, data_fingerprint
 from ..experiments.store import STATUSES, RunStore
-from ..serialization import atomic_write
+from ..fileio import atomic_write
 
 METRIC_COLUMNS = ("loss", "val_loss", "accuracy", "val_accuracy", "test_loss", "test_accuracy", "test_r2")
 

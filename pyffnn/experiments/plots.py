@@ -1,6 +1,6 @@
 """PNG pictures of recorded runs (overlaid curves) with matplotlib, an optional dependency (``pyffnn[plot]``)."""
 from ..errors import FFNNError
-from ..serialization import atomic_path
+from ..fileio import atomic_path
 
 
 def _pyplot():
