@@ -6,11 +6,15 @@
 
 See docs/API.md for the whole public API.
 """
-from .training.callbacks import Callback, EarlyStopping, History, LambdaCallback
+from .training.callbacks import Callback, CallbackList, EarlyStopping, History, LambdaCallback, MonitorCallback
 from .errors import FFNNError, ModelFileError, TrainingDiverged
 from .layers import ACTIVATIONS, Dense, Maxout
 from .network import Network
+from .training.lbfgs import LBFGS
 from .training.optimizers import OPTIMIZER_NAMES, RPROP, SGD, Adam, Optimizer, make_optimizer
+from .training.progress import ProgressBar
+from .training.schedules import (CosineDecay, ExponentialDecay, LearningRateScheduler, ReduceLROnPlateau,
+                                 StepDecay)
 from .perceptron import Perceptron
 from .experiments.logger import RunLogger
 from .runtime import get_simd, get_threads, set_simd, set_threads
@@ -20,7 +24,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Network", "Dense", "Maxout", "ACTIVATIONS", "SGD", "Adam", "RPROP", "Optimizer", "make_optimizer",
-    "OPTIMIZER_NAMES", "Callback", "LambdaCallback", "EarlyStopping", "History", "Perceptron", "FFNNError",
+    "OPTIMIZER_NAMES", "LBFGS", "Callback", "CallbackList", "LambdaCallback", "EarlyStopping", "History",
+    "MonitorCallback", "ProgressBar", "LearningRateScheduler", "StepDecay", "ExponentialDecay", "CosineDecay",
+    "ReduceLROnPlateau", "Perceptron", "FFNNError",
     "ModelFileError", "TrainingDiverged", "FFNNClassifier", "FFNNRegressor", "datasets", "to_torch", "from_torch",
     "atomic_path", "atomic_write", "check_writable", "set_threads", "get_threads", "set_simd", "get_simd",
     "RunLogger",

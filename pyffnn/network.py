@@ -142,6 +142,10 @@ class Network:
                    "initialising weights")
         # Generator for shuffling in fit: seeded from the same seed so a seeded run is reproducible end to end.
         self._rng = np.random.default_rng(seed)
+        # validation_split draws from its own generator, made afresh from this seed by every fit: repeated fits
+        # (and a resumed checkpoint) hold out the same samples instead of leaking validation data into training
+        self._split_seed = [seed, 1]
+        self.epochs_done = 0
         self.grads[:] = 0
 
     # ----- forward ---------------------------------------------------------------------------------------------
@@ -332,21 +336,31 @@ class Network:
         return result
 
     # ----- training --------------------------------------------------------------------------------------------
-    def fit(self, X, y, *, loss="auto", optimizer="adam", lr=None, epochs=100, batch_size=32, shuffle=True,
-            l2=0.0, validation_split=0.0, validation_data=None, callbacks=None, verbose=0, random_state=None,
-            sample_weight=None):
-        """Train with minibatch back-propagation; returns a :class:`History`.
+    def fit(self, X, y, *, loss="auto", optimizer="adam", lr=None, learning_rate=None, epochs=100, batch_size=32,
+            shuffle=True, l2=None, validation_split=0.0, validation_data=None, callbacks=None, verbose=0,
+            random_state=None, sample_weight=None, class_weight=None, initial_epoch=0):
+        """Train with minibatch back-propagation (or L-BFGS); returns a :class:`History`.
 
         ``batch_size=1`` is the lecture's per-example update, ``None`` full-batch gradient descent.  ``optimizer``
-        is a name ('sgd', 'momentum', 'nesterov', 'adam', 'rprop') or an optimizer object (its state carries over
-        between calls).  Losses are means over the minibatch.  ``l2`` adds ½·l2·Σ W² (weights, not biases).
-        ``sample_weight`` weights each sample's loss (each step minimises Σ w_i ℓ_i / Σ w_i over its minibatch).
+        is a name ('sgd', 'momentum', 'nesterov', 'adam', 'rprop', 'lbfgs') or an optimizer object (its state
+        carries over between calls; its hyper-parameters are read before every chunk of steps, so callbacks such
+        as the learning-rate schedules may change them).  ``lr`` (or its Keras spelling ``learning_rate``; not
+        both) sets the step size of a named optimizer.  Losses are means over the minibatch.  ``l2`` adds
+        ½·l2·Σ W² (weights, not biases); it becomes the optimizer's ``l2`` (None keeps the optimizer's, 0 for a
+        name).  ``sample_weight`` weights each sample's loss (each step minimises Σ w_i ℓ_i / Σ w_i over its
+        minibatch); ``class_weight`` ("balanced" or ``{class: weight}``, scikit-learn's meaning) multiplies it.
+        Epochs run from ``initial_epoch`` to ``epochs - 1`` (Keras' convention, for resuming a checkpoint: pass
+        ``initial_epoch=net.epochs_done``).  ``verbose``: 0 silent, 1 one line per epoch, 2 a live progress bar
+        per epoch.  ``optimizer="lbfgs"`` minimises the full-batch loss with SciPy's L-BFGS-B (one epoch per
+        iteration).
         Raises :class:`TrainingDiverged` if the loss becomes NaN/inf; the weights are then the last finite ones.
         """
         from .training.loop import train
-        return train(self, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size,
-                     shuffle=shuffle, l2=l2, validation_split=validation_split, validation_data=validation_data,
-                     callbacks=callbacks, verbose=verbose, random_state=random_state, sample_weight=sample_weight)
+        return train(self, X, y, loss=loss, optimizer=optimizer, lr=lr, learning_rate=learning_rate, epochs=epochs,
+                     batch_size=batch_size, shuffle=shuffle, l2=l2, validation_split=validation_split,
+                     validation_data=validation_data, callbacks=callbacks, verbose=verbose,
+                     random_state=random_state, sample_weight=sample_weight, class_weight=class_weight,
+                     initial_epoch=initial_epoch)
 
     # ----- description, copies, files --------------------------------------------------------------------------
     def summary(self):

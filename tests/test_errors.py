@@ -75,7 +75,7 @@ def test_label_problems(net):
 def test_bad_training_settings(net):
     X, y = np.zeros((4, 2)), [0, 1, 2, 0]
     for kwargs, match in [({"epochs": -1}, "epochs"), ({"batch_size": 0}, "batch_size"),
-                          ({"optimizer": "lbfgs"}, "unknown optimizer"), ({"lr": -1, "optimizer": "sgd"},
+                          ({"optimizer": "bfgs"}, "unknown optimizer"), ({"lr": -1, "optimizer": "sgd"},
                                                                           "learning rate"),
                           ({"loss": "hinge"}, "unknown loss"), ({"validation_split": 1.5}, "validation_split"),
                           ({"l2": -1}, "l2"), ({"optimizer": pyffnn.Adam(), "lr": 0.1}, "lr is set inside"),

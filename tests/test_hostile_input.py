@@ -102,7 +102,7 @@ def warnings_as_errors():
 # ----- fit arguments -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(l2="x"), "l2 must be"), (dict(l2=None), "l2 must be"), (dict(l2=[1]), "l2 must be"),
+    (dict(l2="x"), "l2 must be"), (dict(l2=-1.0), "l2 must be"), (dict(l2=[1]), "l2 must be"),
     (dict(lr=[0.1]), "learning rate must be a number"), (dict(lr="fast"), "learning rate must be a number"),
     (dict(validation_split=None), "validation_split must be"), (dict(validation_split="x"), "validation_split"),
     (dict(random_state=-1), "random_state must be"), (dict(random_state="a"), "random_state must be"),

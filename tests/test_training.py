@@ -59,7 +59,7 @@ def test_multiclass_softmax_with_integer_labels_and_validation():
     X = centers[y] + rng.normal(size=(300, 2))
     net = Network("2-8relu-3softmax", random_state=0)
     hist = net.fit(X, y, epochs=60, batch_size=16, lr=0.01, validation_split=0.2)
-    assert set(hist.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(hist.history) == {"loss", "accuracy", "val_loss", "val_accuracy", "lr"}
     assert len(hist.epoch) == 60
     assert hist.history["val_accuracy"][-1] > 0.9
     ev = net.evaluate(X, y)

@@ -18,83 +18,20 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 
-from ..training.callbacks import Callback, EarlyStopping
+from ..training.callbacks import EarlyStopping
 from ..datasets import BUILTIN, StandardScaler, load_builtin, load_csv, read_csv_features, train_val_test_split
 from ..errors import FFNNError, TrainingDiverged
 from ..fileio import atomic_write, check_writable
 from ..network import Network
 from ..training.optimizers import OPTIMIZER_NAMES
+from ..training.progress import ProgressBar
 from . import runs as runs_cli
 
 PROG = "pyffnn"
 METADATA_FORMAT = "pyffnn-cli/1"  # marks model metadata written by `pyffnn train`
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Progress bar
-# ---------------------------------------------------------------------------------------------------------------
-
-class ProgressBar(Callback):
-    """An epoch progress bar with the running loss, drawn on ``stream`` (stderr by default).
-
-    On a terminal it redraws one line (at most ten times a second); otherwise, e.g. in a log file, it writes
-    about ten plain lines over the run.
-    """
-
-    def __init__(self, epochs, stream=None, width=30):
-        self.epochs = max(int(epochs), 1)
-        self.stream = sys.stderr if stream is None else stream
-        self.width = width
-        isatty = getattr(self.stream, "isatty", None)
-        self.interactive = bool(isatty and isatty())
-        self._last_draw = 0.0
-        self._last_tenth = -1
-        self._open_line = False  # a redrawn line is on screen without its newline
-
-    def on_train_begin(self, logs):
-        self._last_draw, self._last_tenth, self._open_line = 0.0, -1, False
-
-    def on_epoch_end(self, epoch, logs):
-        done = epoch + 1
-        if self.interactive:
-            now = time.monotonic()
-            if done < self.epochs and now - self._last_draw < 0.1:
-                return
-            self._last_draw = now
-            self.stream.write("\r" + self._line(done, logs))
-            self._open_line = True
-        else:
-            tenth = done * 10 // self.epochs
-            if tenth == self._last_tenth and done < self.epochs:
-                return
-            self._last_tenth = tenth
-            self.stream.write(self._line(done, logs) + "\n")
-        self.stream.flush()
-
-    def on_train_end(self, logs):
-        self.close()
-
-    def close(self):
-        """End the redrawn line, so that what follows (an error, say) starts on a fresh line."""
-        if self._open_line:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._open_line = False
-
-    def _line(self, done, logs):
-        filled = self.width * done // self.epochs
-        bar = "#" * filled + "." * (self.width - filled)
-        digits = len(str(self.epochs))
-        parts = [f"epoch {done:>{digits}}/{self.epochs} [{bar}]"]
-        for key, label in (("loss", "loss"), ("accuracy", "acc"), ("val_loss", "val_loss"),
-                           ("val_accuracy", "val_acc")):
-            if key in logs:
-                parts.append(f"{label} {logs[key]:.4f}")
-        return "  ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,16 +1,21 @@
 """The one training loop.  ``Network.fit``, the estimators, the command line and the app all run through here.
 
 Python prepares data once, then hands the core whole chunks of minibatch steps (the core releases the GIL), and
-between chunks it reports progress to callbacks, which may stop training.
+between chunks it dispatches to the callbacks (a :class:`CallbackList`), which may stop training or change the
+optimizer's hyper-parameters: the loop reads them again before every chunk.  ``optimizer="lbfgs"`` runs
+:func:`pyffnn.training.lbfgs.run_lbfgs` instead, with one "epoch" per L-BFGS iteration and the same callbacks.
 """
 import sys
 
 import numpy as np
 
 from .. import _binding as core
-from .callbacks import Callback, History
 from ..errors import FFNNError, TrainingDiverged
+from .callbacks import CallbackList, History
+from .class_weight import class_sample_weight
+from .lbfgs import LBFGS, run_lbfgs
 from .optimizers import Optimizer, make_optimizer
+from .progress import ProgressBar
 from .targets import check_sample_weight, check_X, encode_targets, is_classifier_output
 
 # Aim for about this many floating-point operations per core call: large enough that Python's overhead is
@@ -55,47 +60,114 @@ def _check_int(value, name, minimum):
     return int(value)
 
 
-def _callbacks(callbacks, net):
-    if callbacks is None:
-        return []
-    if isinstance(callbacks, Callback):
-        callbacks = [callbacks]
-    try:
-        out = list(callbacks)
-    except TypeError:
-        raise FFNNError(f"callbacks must be a list of pyffnn.Callback instances, got {callbacks!r}") from None
-    for cb in out:
-        if not isinstance(cb, Callback):
-            raise FFNNError(f"callbacks must be pyffnn.Callback instances, got {cb!r}")
-        cb.network = net
-    return out
+def _check_verbose(verbose):
+    if isinstance(verbose, (bool, np.bool_)):
+        return int(verbose)
+    if not isinstance(verbose, (int, np.integer)) or verbose not in (0, 1, 2):
+        raise FFNNError(f"verbose must be 0 (silent), 1 (a line per epoch) or 2 (a live bar per epoch), "
+                        f"got {verbose!r}")
+    return int(verbose)
+
+
+def _make_optimizer(optimizer, lr, learning_rate, l2):
+    if learning_rate is not None:
+        if lr is not None:
+            raise FFNNError("give lr or learning_rate (two spellings of the same setting), not both")
+        lr = learning_rate
+    if isinstance(optimizer, (Optimizer, LBFGS)) and lr is not None:
+        raise FFNNError("lr is set inside the optimizer object; pass lr only with an optimizer name")
+    opt = make_optimizer(optimizer, lr)
+    if l2 is not None:
+        opt.l2 = l2  # fit's l2 becomes the optimizer's weight penalty, which callbacks may change mid-fit
+    return opt
+
+
+def _learning_rate(opt):
+    """The learning rate the optimizer trains with now, or None for optimizers without one (RPROP, L-BFGS)."""
+    return float(opt.lr) if getattr(opt, "has_learning_rate", False) else None
+
+
+def _callback_list(callbacks, history, verbose):
+    cbs = CallbackList(callbacks)
+    cbs.insert(0, history)  # first, so an epoch is recorded even if a later callback raises
+    if verbose:
+        cbs.append(ProgressBar(stream=sys.stdout, mode="epoch" if verbose == 2 else "line"))
+    return cbs
 
 
 def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, validation_split, validation_data,
-          callbacks, verbose, random_state, sample_weight=None):
-    """Run ``epochs`` epochs of minibatch training of ``net``; see :meth:`Network.fit`."""
+          callbacks, verbose, random_state, sample_weight=None, class_weight=None, learning_rate=None,
+          initial_epoch=0):
+    """Train ``net`` for epochs ``initial_epoch .. epochs-1``; see :meth:`Network.fit`."""
     X, Y, loss_name = net._prepare_xy(X, y, loss)
     W = check_sample_weight(sample_weight, X.shape[0], net.dtype)
+    cw = class_sample_weight(class_weight, Y, net.output_activation, net.dtype)
+    if cw is not None:
+        W = cw if W is None else check_sample_weight(W * cw, X.shape[0], net.dtype)
     epochs = _check_int(epochs, "epochs", 0)
-    l2 = net._check_l2(l2)
-    if isinstance(optimizer, Optimizer) and lr is not None:
-        raise FFNNError("lr is set inside the optimizer object; pass lr only with an optimizer name")
-    opt = make_optimizer(optimizer, lr)
+    initial_epoch = _check_int(initial_epoch, "initial_epoch", 0)
+    verbose = _check_verbose(verbose)
+    opt = _make_optimizer(optimizer, lr, learning_rate, None if l2 is None else net._check_l2(l2))
     if random_state is not None and not isinstance(random_state, np.random.Generator):
         random_state = _check_int(random_state, "random_state", 0)
-    rng = net._rng if random_state is None else np.random.default_rng(random_state)
+    if random_state is None:
+        # the network's own streams: shuffling continues across fits (and checkpoints); the split stays the same
+        rng, split_rng = net._rng, np.random.default_rng(net._split_seed)
+    else:
+        rng = np.random.default_rng(random_state)
+        split_rng = rng
     if not (isinstance(shuffle, (bool, np.bool_)) or (isinstance(shuffle, (int, np.integer)) and shuffle in (0, 1))):
         raise FFNNError(f"shuffle must be True or False, got {shuffle!r}")
-    X, Y, W, Xv, Yv = _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, rng)
+    X, Y, W, Xv, Yv = _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, split_rng)
+    n = X.shape[0]
+    batch = n if batch_size is None or isinstance(opt, LBFGS) else min(_check_int(batch_size, "batch_size", 1), n)
+
+    history = History()
+    cbs = _callback_list(callbacks, history, verbose)
+    cbs.set_context(net, opt, {"epochs": epochs, "initial_epoch": initial_epoch, "samples": n, "batch_size": batch,
+                               "verbose": verbose})
+    net.stop_training = False
+    # the settings of this fit, for callbacks that record runs (RunLogger)
+    cbs.on_train_begin({"optimizer": opt, "loss": loss_name, "epochs": epochs, "initial_epoch": initial_epoch,
+                        "batch_size": batch, "l2": opt.l2, "shuffle": bool(shuffle),
+                        "random_state": random_state if isinstance(random_state, int) else None, "n_samples": n,
+                        "n_validation": 0 if Xv is None else Xv.shape[0], "weighted": W is not None})
+    try:
+        if isinstance(opt, LBFGS):
+            done = run_lbfgs(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, cbs, history)
+        else:
+            done = _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, batch, shuffle, rng,
+                                  cbs, history)
+        net.epochs_done = initial_epoch + done
+    finally:
+        cbs.on_train_end({"epochs": len(history.epoch)})
+        net.stop_training = False
+    return history
+
+
+def epoch_logs(net, loss_value, accuracy, Xv, Yv, loss_name, opt):
+    """The logs of one finished epoch: loss (and accuracy), val_loss (and val_accuracy), lr."""
+    logs = {"loss": loss_value}
+    if accuracy is not None:
+        logs["accuracy"] = accuracy
+    if Xv is not None:
+        logs["val_loss"], val_accuracy = net._loss_and_accuracy(Xv, Yv, loss_name, opt.l2)
+        if val_accuracy is not None:
+            logs["val_accuracy"] = val_accuracy
+    rate = _learning_rate(opt)
+    if rate is not None:
+        logs["lr"] = rate
+    return logs
+
+
+def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, batch, shuffle, rng, cbs, history):
+    """Minibatch epochs through the core; returns the number of completed epochs."""
     n = X.shape[0]
     total_weight = float(n) if W is None else float(W.sum(dtype=np.float64))
-    batch = n if batch_size is None else min(_check_int(batch_size, "batch_size", 1), n)
-    cbs = _callbacks(callbacks, net)
-
     # Everything the core needs is allocated here, once per fit: no allocation per step.
     work, iwork = core.workspace(net._table, net.n_layers, batch, net.dtype)
-    c_opt = opt.prepare(net.n_params, net.dtype)
-    order = np.arange(n, dtype=np.int64)
+    identity = np.arange(n, dtype=np.int64)
+    order = identity.copy()
     snapshot = np.empty_like(net.params)  # last finite weights, refreshed before each chunk
     flops_per_sample = 6.0 * net.n_params
     chunk = max(batch, int(_FLOPS_PER_CHUNK / flops_per_sample) // batch * batch)
@@ -103,72 +175,58 @@ def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, va
     loss_sum, n_done, n_correct = core.ffi.new("double *"), core.ffi.new("int64_t *"), core.ffi.new("double *")
     p_params, p_grads, p_X, p_Y = core.wptr(net.params), core.wptr(net.grads), core.ptr(X), core.ptr(Y)
     p_W = core.ptr(W)
-    p_state, p_work, p_iwork = core.wptr(opt.state), core.wptr(work), core.iptr(iwork)
+    p_work, p_iwork = core.wptr(work), core.iptr(iwork)
     code = core.LOSS_CODES[loss_name]
     classify = is_classifier_output(net.output_activation)
     correct_div = n if net.output_activation == "softmax" else n * net.n_outputs
+    opt.prepare(net.n_params, net.dtype)
 
-    history = History()
-    net.stop_training = False
-    # the settings of this fit, for callbacks that record runs (RunLogger)
-    begin_logs = {"optimizer": opt, "loss": loss_name, "epochs": epochs, "batch_size": batch, "l2": l2,
-                  "shuffle": bool(shuffle), "random_state": random_state if isinstance(random_state, int) else None,
-                  "n_samples": n, "n_validation": 0 if Xv is None else Xv.shape[0], "weighted": W is not None}
-    for cb in cbs:
-        cb.on_train_begin(begin_logs)
-    step = 0
-    try:
-        for epoch in range(epochs):
-            if shuffle:
-                rng.shuffle(order)
-            epoch_loss, epoch_correct, seen = 0.0, 0.0, 0
-            for start in range(0, n, chunk):
-                part = order[start:start + chunk]
-                np.copyto(snapshot, net.params)  # restored if this chunk diverges
-                status = train_fn(net._table, net.n_layers, p_params, p_grads, p_X, p_Y, p_W, n, core.i64ptr(part),
-                                  part.size, batch, code, l2, c_opt, p_state, p_work, p_iwork, loss_sum,
-                                  n_correct, n_done)
-                if status == core.lib.FFNN_E_NONFINITE:
-                    net.params[:] = snapshot
-                    err = TrainingDiverged(f"training diverged in epoch {epoch + 1}: the loss became NaN or "
-                                           "infinite; the weights are the last finite ones. Try a smaller "
-                                           "learning rate or standardised inputs.")
-                    err.history = history
-                    raise err
-                core.check(status, "training step")
-                epoch_loss += loss_sum[0]
-                epoch_correct += n_correct[0]
-                seen += int(n_done[0])
-                step += 1
-                if cbs:
-                    chunk_weight = int(n_done[0]) if W is None else float(W[part].sum(dtype=np.float64))
-                    chunk_logs = {"loss": loss_sum[0] / chunk_weight if chunk_weight > 0 else 0.0, "epoch": epoch,
-                                  "samples": seen}
-                    for cb in cbs:
-                        cb.on_chunk_end(step, chunk_logs)
-                if net.stop_training:
-                    break
-            if seen < n:  # stopped mid-epoch: the epoch is not complete, so it is not recorded
-                history.stopped_early = True
-                break
-            logs = {"loss": epoch_loss / total_weight}
-            if classify:
-                logs["accuracy"] = epoch_correct / correct_div
-            if Xv is not None:
-                logs["val_loss"], val_accuracy = net._loss_and_accuracy(Xv, Yv, loss_name, l2)
-                if classify:
-                    logs["val_accuracy"] = val_accuracy
-            history.record(epoch, logs)
-            for cb in cbs:
-                cb.on_epoch_end(epoch, logs)
-            if verbose:
-                text = "  ".join(f"{k}={v:.4g}" for k, v in logs.items())
-                print(f"epoch {epoch + 1}/{epochs}  {text}", file=sys.stdout, flush=True)
+    step, completed = 0, 0
+    for epoch in range(initial_epoch, epochs):
+        cbs.on_epoch_begin(epoch)
+        if shuffle:
+            # each epoch permutes 0..n-1 afresh: the order depends only on the generator's state, so training
+            # resumed from a checkpoint (which stores that state) shuffles exactly as one uninterrupted fit
+            np.copyto(order, identity)
+            rng.shuffle(order)
+        epoch_loss, epoch_correct, seen = 0.0, 0.0, 0
+        opt.prepare(net.n_params, net.dtype)  # checks what on_epoch_begin set before it is logged
+        rate = _learning_rate(opt)
+        for start in range(0, n, chunk):
+            part = order[start:start + chunk]
+            # hyper-parameters are read here, before every chunk: a callback (or the app) may have changed them
+            c_opt = opt.prepare(net.n_params, net.dtype)
+            np.copyto(snapshot, net.params)  # restored if this chunk diverges
+            status = train_fn(net._table, net.n_layers, p_params, p_grads, p_X, p_Y, p_W, n, core.i64ptr(part),
+                              part.size, batch, code, opt.l2, c_opt, core.wptr(opt.state), p_work, p_iwork,
+                              loss_sum, n_correct, n_done)
+            if status == core.lib.FFNN_E_NONFINITE:
+                net.params[:] = snapshot
+                err = TrainingDiverged(f"training diverged in epoch {epoch + 1}: the loss became NaN or "
+                                       "infinite; the weights are the last finite ones. Try a smaller "
+                                       "learning rate or standardised inputs.")
+                err.history = history
+                raise err
+            core.check(status, "training step")
+            epoch_loss += loss_sum[0]
+            epoch_correct += n_correct[0]
+            seen += int(n_done[0])
+            step += 1
+            chunk_weight = int(n_done[0]) if W is None else float(W[part].sum(dtype=np.float64))
+            cbs.on_chunk_end(step, {"loss": loss_sum[0] / chunk_weight if chunk_weight > 0 else 0.0,
+                                    "epoch": epoch, "samples": seen})
             if net.stop_training:
-                history.stopped_early = True
                 break
-    finally:
-        for cb in cbs:
-            cb.on_train_end({"epochs": len(history.epoch)})
-        net.stop_training = False
-    return history
+        if seen < n:  # stopped mid-epoch: the epoch is not complete, so it is not recorded
+            history.stopped_early = True
+            break
+        logs = epoch_logs(net, epoch_loss / total_weight, epoch_correct / correct_div if classify else None,
+                          Xv, Yv, loss_name, opt)
+        if rate is not None:
+            logs["lr"] = rate  # the rate the epoch started with (a plateau callback may lower it at its end)
+        completed += 1
+        cbs.on_epoch_end(epoch, logs)
+        if net.stop_training:
+            history.stopped_early = True
+            break
+    return completed

@@ -22,12 +22,27 @@ def _positive(value, name):
     return value
 
 
+def _penalty(value, name):
+    value = _real(value, name)
+    if not np.isfinite(value) or value < 0:
+        raise FFNNError(f"{name} must be a finite number >= 0, got {value}")
+    return value
+
+
 class Optimizer:
-    """Base class: holds the C settings struct and the state buffer (sized on first use)."""
+    """Base class: holds the C settings struct and the state buffer (sized on first use).
+
+    Hyper-parameters are plain attributes (``lr``, ``momentum``, ``beta1``, ...; ``l2``, the weight penalty
+    ½·l2·ΣW² added to the loss).  ``fit`` reads them before every chunk of steps, so changing one from a callback
+    (or from another thread, as the app does) takes effect within one chunk; a bad value is an error there.
+    """
 
     kind = None
+    has_learning_rate = True  # False for optimizers without a global step size (RPROP)
+    l2 = 0.0
 
-    def __init__(self):
+    def __init__(self, l2=0.0):
+        self.l2 = l2
         self._c = ffi.new("ffnn_optimizer *")
         self._c.kind = self.kind
         self._state = None
@@ -66,8 +81,10 @@ class Optimizer:
         self._loaded = True  # prepare() must use this state, not quietly replace it
 
     def prepare(self, n_params, dtype):
-        """Make sure the state fits a network of ``n_params`` parameters of ``dtype``; returns the C struct."""
+        """Read the hyper-parameters into the C settings and make sure the state fits a network of ``n_params``
+        parameters of ``dtype``; returns the C struct."""
         self._settings()
+        self.l2 = _penalty(self.l2, "l2")
         size = max(lib.ffnn_optimizer_state_size(self.kind, n_params), 1)  # never a zero-length buffer
         if getattr(self, "_loaded", False) and self._state is not None:
             if self._state.size != size:
@@ -113,10 +130,10 @@ class Optimizer:
 class SGD(Optimizer):
     """Gradient descent ``w ← w − lr·∇E``, optionally with (Nesterov) momentum ``v ← μv − lr·∇E``."""
 
-    def __init__(self, lr=0.01, momentum=0.0, nesterov=False):
+    def __init__(self, lr=0.01, momentum=0.0, nesterov=False, l2=0.0):
         self.lr, self.momentum, self.nesterov = lr, momentum, nesterov
         self.kind = lib.FFNN_OPT_SGD
-        super().__init__()
+        super().__init__(l2)
         self._settings()
 
     def _settings(self):
@@ -140,9 +157,9 @@ class Adam(Optimizer):
 
     kind = lib.FFNN_OPT_ADAM
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        super().__init__()
+        super().__init__(l2)
         self._settings()
 
     def _settings(self):
@@ -164,11 +181,12 @@ class RPROP(Optimizer):
     """
 
     kind = lib.FFNN_OPT_RPROP
+    has_learning_rate = False
 
-    def __init__(self, eta_plus=1.2, eta_minus=0.5, step_init=0.0125, step_min=1e-6, step_max=50.0):
+    def __init__(self, eta_plus=1.2, eta_minus=0.5, step_init=0.0125, step_min=1e-6, step_max=50.0, l2=0.0):
         self.eta_plus, self.eta_minus = eta_plus, eta_minus
         self.step_init, self.step_min, self.step_max = step_init, step_min, step_max
-        super().__init__()
+        super().__init__(l2)
         self._settings()
 
     def _settings(self):
@@ -193,14 +211,21 @@ class RPROP(Optimizer):
                 f"step_min={self.step_min}, step_max={self.step_max})")
 
 
-OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "rprop")
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "rprop", "lbfgs")
 
 
 def make_optimizer(name, lr=None):
-    """Build an optimizer from a name: sgd, momentum, nesterov, adam or rprop (``lr`` overrides the default)."""
-    if isinstance(name, Optimizer):
+    """Build an optimizer from a name: sgd, momentum, nesterov, adam, rprop or lbfgs (``lr`` overrides the
+    default step size; L-BFGS has none)."""
+    from .lbfgs import LBFGS
+
+    if isinstance(name, (Optimizer, LBFGS)):
         return name
     key = str(name).lower()
+    if key in ("lbfgs", "l-bfgs", "l-bfgs-b"):
+        if lr is not None:
+            raise FFNNError("L-BFGS takes no learning rate (its line search chooses each step); leave lr unset")
+        return LBFGS()
     if key in ("sgd", "gd", "gradient_descent"):
         return SGD(lr=0.01 if lr is None else lr)
     if key == "momentum":
