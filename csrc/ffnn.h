@@ -132,8 +132,8 @@ int ffnn_step_f64(ffnn_optimizer *opt, double *params, const double *grads, doub
  * (sum(w l) / sum(w); a batch whose weights sum to 0 makes no update).
  * *loss_sum receives the sum over processed samples of w times the per-sample loss (plus each step's L2 penalty
  * times the batch's weight sum), *n_done the number of samples processed.  If n_correct is not NULL it receives the number of
- * correct classifications made by the forward passes (softmax: samples whose argmax matches; sigmoid: outputs on
- * the right side of 0.5; 0 for other outputs).  Stops with FFNN_E_NONFINITE, before updating,
+ * correctly classified samples of the forward passes (softmax: the argmax matches; sigmoid: every output is on the
+ * right side of 0.5, exact match; 0 for other outputs).  Stops with FFNN_E_NONFINITE, before updating,
  * at the first batch whose loss is not finite. */
 int ffnn_train_f32(const ffnn_layer *layers, int32_t n_layers, float *params, float *grads, const float *X,
                    const float *Y, const float *sample_weight, int64_t n_samples, const int64_t *order,

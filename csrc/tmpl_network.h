@@ -178,7 +178,9 @@ int FN(ffnn_l2)(const ffnn_layer *layers, int32_t n_layers, const real *params, 
     return FFNN_OK;
 }
 
-/* Correct classifications in a batch: softmax by argmax, sigmoid per output against 0.5. */
+/* Correctly classified samples in a batch, by pyffnn's one decision rule (pyffnn/training/decisions.py):
+ * softmax by argmax (the first maximum on a tie); sigmoid outputs each against 0.5, a sample counting only when
+ * every output is right (exact match, also for multi-label).  0 for other outputs. */
 static double FN(count_correct)(const real *a, const real *Y, int64_t n, int64_t K, int32_t act)
 {
     double correct = 0;
@@ -192,7 +194,11 @@ static double FN(count_correct)(const real *a, const real *Y, int64_t n, int64_t
             correct += pa == py;
         }
     } else if (act == FFNN_SIGMOID) {
-        for (int64_t i = 0; i < n * K; i++) correct += (a[i] > (real)0.5) == (Y[i] > (real)0.5);
+        for (int64_t i = 0; i < n; i++) {
+            int all = 1;
+            for (int64_t k = 0; k < K; k++) all &= (a[i * K + k] > (real)0.5) == (Y[i * K + k] > (real)0.5);
+            correct += all;
+        }
     }
     return correct;
 }

@@ -8,17 +8,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import List
 
-HIDDEN_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "softplus", "maxout")
-OUTPUT_ACTIVATIONS = ("auto", "linear", "sigmoid", "softmax")
-LOSSES = ("auto", "mse", "bce", "ce")
-# (label shown to the user, pyffnn optimizer name)
-OPTIMIZERS = (
-    ("Gradient descent", "sgd"),
-    ("Momentum", "momentum"),
-    ("Nesterov momentum", "nesterov"),
-    ("Adam", "adam"),
-    ("RPROP", "rprop"),
-)
+from pyffnn.registry import activations, losses, optimizers
+
+# The choices come from pyffnn's tables (pyffnn.registry), so a new activation, loss or optimizer appears here too.
+HIDDEN_ACTIVATIONS = activations.HIDDEN_NAMES
+OUTPUT_ACTIVATIONS = ("auto",) + tuple(losses.AUTO_PAIRS)   # the outputs the lecture pairs with a loss
+LOSSES = (losses.AUTO,) + losses.NAMES
+# (label shown to the user, pyffnn optimizer name): the table's optimizers that take the app's learning rate
+# (L-BFGS chooses its own steps and is not offered here yet)
+OPTIMIZERS = tuple((row.label, row.name) for row in optimizers.OPTIMIZERS if row.lr_name is not None)
 MODES = ("network", "perceptron")
 
 

@@ -8,10 +8,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
+from pyffnn.registry import losses as _loss_table
 from pyffnn_gui.config import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS, LayerSpec, NetworkConfig
 
-_LOSS_LABELS = {"auto": "auto (follows output)", "mse": "squared error", "bce": "binary cross-entropy",
-                "ce": "softmax cross-entropy"}
+_LOSS_LABELS = {"auto": "auto (follows output)", **{row.name: row.label for row in _loss_table.LOSSES}}
 
 
 class LayerEditor(QGroupBox):

@@ -1,8 +1,9 @@
 """Optimizer state for project files, without pickle: hyper-parameters and step count as JSON, moments as an array.
 
-Only pyffnn's public optimizer API is used: the hyper-parameter attributes, ``state`` (the flat state buffer, e.g.
-Adam's ``[m, v]``), ``iterations``, ``prepare(n_params, dtype)`` and ``load_state(state, iterations)``, so training
-resumes exactly where it stopped (Adam's bias correction and iRprop−'s step sizes included).
+Only pyffnn's public optimizer API is used: ``get_config()`` / ``Optimizer.from_config()`` for the class and its
+hyper-parameters (so every optimizer pyffnn has is covered, with no list kept here), ``state`` (the flat state
+buffer, e.g. Adam's ``[m, v]``), ``iterations``, ``prepare(n_params, dtype)`` and ``load_state(state, iterations)``,
+so training resumes exactly where it stopped (Adam's bias correction and iRprop−'s step sizes included).
 """
 from __future__ import annotations
 
@@ -12,13 +13,6 @@ import numpy as np
 
 import pyffnn
 
-# class name -> public hyper-parameters that rebuild it
-HYPER_PARAMETERS = {
-    "SGD": ("lr", "momentum", "nesterov"),
-    "Adam": ("lr", "beta1", "beta2", "eps"),
-    "RPROP": ("eta_plus", "eta_minus", "step_init", "step_min", "step_max"),
-}
-
 
 class OptimizerStateError(ValueError):
     """Stored optimizer settings are unknown or do not fit the network."""
@@ -26,12 +20,10 @@ class OptimizerStateError(ValueError):
 
 def describe(optimizer) -> Tuple[Optional[dict], Optional[np.ndarray]]:
     """``(meta, state)`` for a project file, or ``(None, None)`` if the optimizer has not been used yet."""
-    name = type(optimizer).__name__
-    if name not in HYPER_PARAMETERS or optimizer.state is None:
+    if optimizer.state is None:
         return None, None
-    params = {key: getattr(optimizer, key) for key in HYPER_PARAMETERS[name]}
-    params = {k: (bool(v) if isinstance(v, (bool, np.bool_)) else float(v)) for k, v in params.items()}
-    meta = {"class": name, "hyper_parameters": params, "iterations": int(optimizer.iterations),
+    config = optimizer.get_config()
+    meta = {"class": config.pop("class"), "hyper_parameters": config, "iterations": int(optimizer.iterations),
             "dtype": str(optimizer.state.dtype)}
     return meta, np.array(optimizer.state, copy=True)
 
@@ -39,18 +31,18 @@ def describe(optimizer) -> Tuple[Optional[dict], Optional[np.ndarray]]:
 def restore(meta: dict, state: np.ndarray, n_params: int, dtype) -> Tuple[Optional[object], str]:
     """Rebuild the optimizer described by :func:`describe` for a network of ``n_params`` parameters.
 
-    Returns ``(optimizer, note)``; ``optimizer`` is None (start fresh) when the state cannot be restored exactly,
-    and ``note`` then says why.
+    Returns ``(optimizer, note)``; raises :class:`OptimizerStateError` when the stored class, settings or state
+    cannot be restored exactly.
     """
     name = meta.get("class")
-    if name not in HYPER_PARAMETERS:
-        raise OptimizerStateError(f"unknown optimizer {name!r} in the project; expected one of "
-                                  f"{', '.join(HYPER_PARAMETERS)}")
+    settings = meta.get("hyper_parameters", {})
+    if not isinstance(settings, dict):
+        raise OptimizerStateError(f"the stored optimizer settings must be a JSON object, got {settings!r}")
     try:
-        optimizer = getattr(pyffnn, name)(**meta.get("hyper_parameters", {}))
+        optimizer = pyffnn.Optimizer.from_config({"class": name, **settings})
         optimizer.prepare(int(n_params), dtype)
     except (TypeError, ValueError) as exc:
-        raise OptimizerStateError(f"the stored {name} settings are invalid: {exc}") from exc
+        raise OptimizerStateError(f"the project's optimizer cannot be rebuilt: {exc}") from exc
     if optimizer.state.shape != state.shape:
         raise OptimizerStateError(f"the stored {name} state has {state.size} values; a network of {n_params} "
                                   f"parameters needs {optimizer.state.size}")

@@ -11,7 +11,8 @@ from .errors import FFNNError, ModelFileError, TrainingDiverged
 from .layers import ACTIVATIONS, Dense, Maxout
 from .network import Network
 from .training.lbfgs import LBFGS
-from .training.optimizers import OPTIMIZER_NAMES, RPROP, SGD, Adam, Optimizer, make_optimizer
+from .training.optimizers import RPROP, SGD, Adam, Optimizer
+from .registry.optimizers import NAMES as OPTIMIZER_NAMES, make_optimizer
 from .training.progress import ProgressBar
 from .training.schedules import (CosineDecay, ExponentialDecay, LearningRateScheduler, ReduceLROnPlateau,
                                  StepDecay)

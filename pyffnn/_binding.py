@@ -3,12 +3,8 @@ import numpy as np
 
 from ._core import ffi, lib
 from .errors import FFNNError, TrainingDiverged
-
-ACTIVATION_CODES = {
-    "linear": lib.FFNN_LINEAR, "sigmoid": lib.FFNN_SIGMOID, "tanh": lib.FFNN_TANH, "relu": lib.FFNN_RELU,
-    "softplus": lib.FFNN_SOFTPLUS, "softmax": lib.FFNN_SOFTMAX, "maxout": lib.FFNN_MAXOUT,
-}
-LOSS_CODES = {"mse": lib.FFNN_LOSS_MSE, "bce": lib.FFNN_LOSS_BCE, "ce": lib.FFNN_LOSS_CE}
+from .registry.activations import CODES as ACTIVATION_CODES  # noqa: F401  (name -> C code, from the table)
+from .registry.losses import CODES as LOSS_CODES  # noqa: F401
 _SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
 _CTYPE = {np.dtype(np.float32): "float[]", np.dtype(np.float64): "double[]", np.dtype(np.int64): "int64_t[]",
           np.dtype(np.int32): "int32_t[]"}

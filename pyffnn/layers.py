@@ -3,9 +3,11 @@ import re
 from dataclasses import dataclass
 
 from .errors import FFNNError
+from .registry import activations as _table
 
-ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "softplus", "softmax")
-OUTPUT_ACTIVATIONS = ("linear", "sigmoid", "softmax", "tanh", "relu", "softplus")
+# names a Dense layer takes (maxout is its own layer kind, Maxout), in table order
+ACTIVATIONS = tuple(name for name in _table.NAMES if name != "maxout")
+OUTPUT_ACTIVATIONS = _table.OUTPUT_NAMES
 MAX_UNITS = 2**31 - 1  # the core's layer table holds sizes as int32
 
 
@@ -29,9 +31,8 @@ class Dense:
 
     def __post_init__(self):
         object.__setattr__(self, "units", _positive_int(self.units, "Dense units"))
-        act = str(self.activation).lower()
-        act = {"logistic": "sigmoid", "identity": "linear"}.get(act, act)
-        if act not in ACTIVATIONS:
+        act = _table.ALIASES.get(self.activation.strip().lower()) if isinstance(self.activation, str) else None
+        if act is None or act == "maxout":
             raise FFNNError(f"unknown activation {self.activation!r}; expected one of {', '.join(ACTIVATIONS)}"
                             " (or use Maxout(units, pieces))")
         object.__setattr__(self, "activation", act)
@@ -65,7 +66,7 @@ class Maxout:
         return f"{self.units}maxout{self.pieces}"
 
 
-_TOKEN = re.compile(r"^\s*(\d+)\s*([a-z]*)\s*(\d*)\s*$")
+_TOKEN = re.compile(r"^\s*(\d+)\s*([a-z_]*)\s*(\d*)\s*$")
 
 
 def parse_spec(spec):
@@ -120,9 +121,5 @@ def normalize_layers(layers):
                 raise FFNNError(f"layer list entries after the input size must be Dense or Maxout, got {item!r}")
             specs.append(item)
     for i, ly in enumerate(specs):
-        last = i == len(specs) - 1
-        if ly.activation == "softmax" and not last:
-            raise FFNNError("softmax is only allowed on the output layer")
-        if ly.activation == "maxout" and last:
-            raise FFNNError("maxout is only allowed on hidden layers; the output layer must be Dense")
+        _table.get(ly.activation, _table.OUTPUT if i == len(specs) - 1 else _table.HIDDEN)
     return n_inputs, tuple(specs)

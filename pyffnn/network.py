@@ -8,7 +8,9 @@ import numpy as np
 from . import _binding as core
 from .errors import FFNNError
 from .layers import format_spec, normalize_layers
-from .training.targets import _as_real, accuracy, all_finite, check_sample_weight, check_X, encode_targets, resolve_loss
+from .registry.losses import resolve as resolve_loss
+from .training.decisions import accuracy, decide
+from .training.targets import _as_real, all_finite, check_sample_weight, check_X, encode_targets
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _PREDICT_CHUNK = 2048  # samples per forward call: bounds the workspace of predictions on big inputs
@@ -200,18 +202,12 @@ class Network:
         return out
 
     def predict_classes(self, X):
-        """Class indices: argmax of a softmax (or several outputs), ``a > 0.5`` for one sigmoid output."""
+        """Class decisions: the argmax of a softmax output, ``a > 0.5`` for one sigmoid output (0 or 1), and for
+        several sigmoid outputs a 0/1 row per sample (multi-label, each label ``a > 0.5``).  Score outputs (linear,
+        tanh, ...): ``a > 0`` for one output, the argmax of several.  The same rule gives ``evaluate``'s accuracy."""
         out = self.forward(X)
-        if out.ndim == 1:
-            out = out.reshape(1, -1)
-            single = True
-        else:
-            single = False
-        if self.n_outputs == 1:
-            threshold = 0.5 if self.output_activation == "sigmoid" else 0.0
-            classes = (out[:, 0] > threshold).astype(np.int64)
-        else:
-            classes = out.argmax(axis=1)
+        single = out.ndim == 1
+        classes = decide(out.reshape(1, -1) if single else out, self.output_activation)
         return classes[0] if single else classes
 
     def hidden_activations(self, X):

@@ -82,7 +82,7 @@ def test_bad_training_settings(net):
                           ({"callbacks": [print]}, "Callback")]:
         with pytest.raises(FFNNError, match=match):
             net.fit(X, y, **kwargs)
-    with pytest.raises(FFNNError, match="sigmoid or softmax output"):
+    with pytest.raises(FFNNError, match="needs a sigmoid output layer"):
         Network("2-3tanh-1linear").fit(X, [0, 1, 1, 0], loss="bce")
     with pytest.raises(FFNNError, match="momentum"):
         pyffnn.SGD(momentum=1.5)

@@ -416,7 +416,7 @@ def test_regressor_bounded_output():
     bce = FFNNRegressor(hidden_layer_sizes=(16,), out_activation="logistic", loss="binary_log_loss",
                         max_iter=5).fit(X, target)
     assert bce.loss_curve_[0] > 0
-    with pytest.raises(pyffnn.FFNNError, match="sigmoid or softmax"):
+    with pytest.raises(pyffnn.FFNNError, match="needs a sigmoid output layer"):
         FFNNRegressor(loss="bce", max_iter=1).fit(X, target)
 
 

@@ -26,7 +26,9 @@ from ..datasets import BUILTIN, StandardScaler, load_builtin, load_csv, read_csv
 from ..errors import FFNNError, TrainingDiverged
 from ..fileio import atomic_write, check_writable
 from ..network import Network
-from ..training.optimizers import OPTIMIZER_NAMES
+from ..registry import losses as loss_table
+from ..registry.activations import HIDDEN_NAMES
+from ..registry.optimizers import NAMES as OPTIMIZER_NAMES
 from ..training.progress import ProgressBar
 from . import runs as runs_cli
 
@@ -78,22 +80,23 @@ def _load_data(args):
     return load_builtin(args.dataset, n_samples=args.samples, noise=args.noise, random_state=args.seed)
 
 
-def _scores(net, task, X, y, y_model, target_scaler):
-    """Metrics on one split: loss (the training objective) plus accuracy, or MSE and R² in the data's units."""
+def _scores(net, task, X, y, y_model, target_scaler, loss="auto"):
+    """Metrics on one split: loss (the training objective) plus accuracy, or MSE and R² in the data's units.
+
+    Accuracy is ``Network.evaluate``'s, so the command line, the library and the app decide classes by one rule."""
     scores = {"n": len(X)}
     if len(X) == 0:
         return scores
-    scores["loss"] = float(net.loss(X, y_model))
-    if task == "regression":
-        pred = net.predict(X)[:, 0]
-        if target_scaler is not None:
-            pred = target_scaler.inverse_transform(pred.reshape(-1, 1))[:, 0]
-        residual = float(np.sum((pred - y) ** 2))
-        total = float(np.sum((y - y.mean()) ** 2))
-        scores["mse"] = residual / len(y)
-        scores["r2"] = 1.0 - residual / total if total > 0 else None
-    else:
-        scores["accuracy"] = float(np.mean(net.predict_classes(X) == y))
+    if task != "regression":
+        return {**scores, **{k: float(v) for k, v in net.evaluate(X, y_model, loss=loss).items()}}
+    scores["loss"] = float(net.loss(X, y_model, loss=loss))
+    pred = net.predict(X)[:, 0]
+    if target_scaler is not None:
+        pred = target_scaler.inverse_transform(pred.reshape(-1, 1))[:, 0]
+    residual = float(np.sum((pred - y) ** 2))
+    total = float(np.sum((y - y.mean()) ** 2))
+    scores["mse"] = residual / len(y)
+    scores["r2"] = 1.0 - residual / total if total > 0 else None
     return scores
 
 
@@ -157,14 +160,15 @@ def _cmd_train(args):
             raise FFNNError("--patience needs a validation split (--val > 0)")
         callbacks.append(EarlyStopping(monitor="val_loss", patience=args.patience, restore_best_weights=True))
     try:
-        history = net.fit(X_tr, model_targets(y_tr), optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
+        history = net.fit(X_tr, model_targets(y_tr), loss=args.loss, optimizer=args.optimizer, lr=args.lr,
+                          epochs=args.epochs,
                           batch_size=args.batch_size, l2=args.l2, callbacks=callbacks, random_state=args.seed,
                           validation_data=(X_va, model_targets(y_va)) if len(X_va) else None)
     finally:
         if bar is not None:
             bar.close()
 
-    scores = {name: _scores(net, ds.task, X, y, model_targets(y), target_scaler)
+    scores = {name: _scores(net, ds.task, X, y, model_targets(y), target_scaler, args.loss)
               for name, X, y in (("train", X_tr, y_tr), ("validation", X_va, y_va), ("test", X_te, y_te))}
     metadata = {
         "format": METADATA_FORMAT,
@@ -177,7 +181,8 @@ def _cmd_train(args):
         "scaler": None if scaler is None else scaler.to_dict(),
         "target_scaler": None if target_scaler is None else target_scaler.to_dict(),
         "source": source,
-        "training": {"optimizer": args.optimizer, "lr": args.lr, "epochs": len(history.epoch),
+        "training": {"loss": loss_table.resolve(args.loss, net.output_activation), "optimizer": args.optimizer,
+                     "lr": args.lr, "epochs": len(history.epoch),
                      "batch_size": args.batch_size, "l2": args.l2, "seed": args.seed, "val": args.val,
                      "test": args.test},
         "scores": scores,
@@ -420,12 +425,15 @@ def build_parser():
     arch = model.add_mutually_exclusive_group()
     arch.add_argument("--layers", default="16tanh", metavar="SPEC",
                       help="hidden layers, e.g. '8tanh-8tanh' or '16relu-8maxout3'; 'none' for none "
-                           "(default 16tanh)")
+                           f"(default 16tanh); activations: {', '.join(HIDDEN_NAMES)}")
     arch.add_argument("--arch", metavar="SPEC", help="the full architecture instead, e.g. '2-8tanh-1sigmoid'")
     model.add_argument("--dtype", choices=("float64", "float32"), default="float64")
 
     fit = p.add_argument_group("training")
     fit.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="adam")
+    fit.add_argument("--loss", choices=loss_table.CHOICES, default="auto", metavar="LOSS",
+                     help="auto (default: follows the output layer), mse, bce, ce or an alias; log_loss is the "
+                          "cross-entropy of the output layer")
     fit.add_argument("--lr", type=_non_negative_float, help="learning rate (default: the optimizer's)")
     fit.add_argument("--epochs", type=_positive_int, default=200, help="default 200")
     fit.add_argument("--batch-size", type=_batch_size, default=32, metavar="N",

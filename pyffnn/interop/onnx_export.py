@@ -3,7 +3,8 @@
 The graph mirrors the lecture's layer equation a(l+1) = σ(W(l) a(l) + w0(l)) one layer at a time:
 
 * ``Gemm(a, W, w0, transB=1)`` with ``W`` stored as pyffnn keeps it, shape (rows, n_in);
-* then the activation: ``Sigmoid``, ``Tanh``, ``Relu``, ``Softplus``, ``Softmax(axis=-1)``, nothing for linear;
+* then the activation, as its row in :mod:`pyffnn.registry.activations` writes it: ``Sigmoid``, ``Tanh``, ``Relu``,
+  ``Softplus``, ``Softmax(axis=-1)``, nothing for linear;
 * a maxout layer of ``units`` units with ``k`` pieces is ``Gemm`` (units·k rows) → ``Reshape (N, units, k)``
   → ``ReduceMax`` over the pieces (axis 2, keepdims=0).  pyffnn stores the k pieces of unit u in rows
   u·k … u·k+k−1, so a row-major reshape groups them correctly.
@@ -18,6 +19,7 @@ import numpy as np
 
 from ..errors import FFNNError
 from ..fileio import atomic_write
+from ..registry import activations
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 13  # Softmax over one axis (axis=-1) as pyffnn computes it
@@ -59,15 +61,16 @@ class _GraphBuilder:
         self.nodes.append(self.helper.make_node(op, inputs, [output], name=output, **attrs))
         return output
 
-    def softplus(self, x, prefix):
+    def softplus(self, x, output):
         """softplus(x); onnxruntime has no double Softplus, so float64 uses max(x,0) + log(1 + exp(-|x|))."""
         if self.dtype == np.float32:
-            return self.node("Softplus", [x], f"{prefix}_softplus")
+            return self.node("Softplus", [x], output)
+        prefix = output
         one = self.const(f"{prefix}_one", np.array(1.0, dtype=self.dtype))
         neg_abs = self.node("Neg", [self.node("Abs", [x], f"{prefix}_abs")], f"{prefix}_negabs")
         log_term = self.node("Log", [self.node("Add", [self.node("Exp", [neg_abs], f"{prefix}_exp"), one],
                                                f"{prefix}_1pexp")], f"{prefix}_log1pexp")
-        return self.node("Add", [self.node("Relu", [x], f"{prefix}_relu"), log_term], f"{prefix}_softplus")
+        return self.node("Add", [self.node("Relu", [x], f"{prefix}_relu"), log_term], output)
 
     def reduce_max_last(self, x, output):
         """Max over axis 2 without keeping it; ReduceMax takes axes as an input from opset 18 on."""
@@ -92,22 +95,10 @@ def build_onnx_model(net, opset=DEFAULT_OPSET):
         last = l == n_layers - 1
         w_name = g.const(f"{p}_W", np.array(W, dtype=dtype))
         b_name = g.const(f"{p}_b", np.array(b, dtype=dtype))
-        act = layer.activation
-        out = "output" if last and act == "linear" else f"{p}_z"
-        z = g.node("Gemm", [x, w_name, b_name], out, transB=1)
+        row = activations.get(layer.activation)
         final = "output" if last else f"{p}_a"
-        if act == "linear":
-            x = z
-        elif act == "maxout":
-            shape = g.const(f"{p}_shape", np.array([-1, layer.units, layer.pieces], dtype=np.int64))
-            x = g.reduce_max_last(g.node("Reshape", [z, shape], f"{p}_pieces"), final)
-        elif act == "softplus":
-            x = g.node("Identity", [g.softplus(z, p)], final)
-        else:
-            op = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax"}.get(act)
-            if op is None:
-                raise FFNNError(f"layer {l + 1}: activation {act!r} has no ONNX export")
-            x = g.node(op, [z], final, **({"axis": -1} if op == "Softmax" else {}))
+        z = g.node("Gemm", [x, w_name, b_name], final if row.onnx is None else f"{p}_z", transB=1)
+        x = z if row.onnx is None else row.onnx(g, z, final, layer)
 
     graph = helper.make_graph(
         g.nodes, "pyffnn_network",

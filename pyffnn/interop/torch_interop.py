@@ -4,9 +4,10 @@
 (``Linear.weight`` has pyffnn's layout, (rows, n_in)) and the network's dtype; a linear layer has no activation
 module.  A maxout layer becomes ``Linear(n_in, units * pieces)`` followed by :class:`MaxoutPool`.
 
-``from_torch(seq)`` reads such a stack back: each ``nn.Linear`` optionally followed by one of ``nn.Sigmoid``,
-``nn.Tanh``, ``nn.ReLU``, ``nn.Softplus`` (beta=1), ``nn.Softmax`` (last dimension, output layer only),
-``nn.Identity`` or :class:`MaxoutPool` (hidden only).  Nested ``Sequential`` containers are flattened.
+``from_torch(seq)`` reads such a stack back: each ``nn.Linear`` optionally followed by one activation module, as the
+activation table (:mod:`pyffnn.registry.activations`) lists them: ``nn.Sigmoid``, ``nn.Tanh``, ``nn.ReLU``,
+``nn.Softplus`` (beta=1), ``nn.Softmax`` (last dimension, output layer only), ``nn.Identity`` or :class:`MaxoutPool`
+(hidden only).  Nested ``Sequential`` containers are flattened.
 Anything else raises :class:`pyffnn.FFNNError` naming the module.
 
 PyTorch is optional; importing this module works without it, the functions raise ImportError.
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..errors import FFNNError
 from ..layers import Dense, Maxout
+from ..registry import activations
 
 try:
     import torch
@@ -54,24 +56,10 @@ else:  # pragma: no cover
     MaxoutPool = None
 
 
-def _softplus_module(dtype):
-    # torch's Softplus returns x itself above `threshold`; the default 20 is off by log1p(exp(-20)) ≈ 2e-9,
-    # too much for float64.  Above 40 the difference is below float64 resolution.
-    return nn.Softplus(beta=1.0, threshold=20.0 if dtype == np.float32 else 40.0)
-
-
 def _activation_module(layer, dtype):
-    """The torch module after a layer's Linear, or None for a linear layer."""
-    act = layer.activation
-    if act == "linear":
-        return None
-    if act == "maxout":
-        return MaxoutPool(layer.units, layer.pieces)
-    if act == "softplus":
-        return _softplus_module(dtype)
-    if act == "softmax":
-        return nn.Softmax(dim=-1)
-    return {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}[act]()
+    """The torch module after a layer's Linear (from the activation's table row), or None for a linear layer."""
+    row = activations.get(layer.activation)
+    return None if row.torch is None else row.torch(nn, layer, dtype)
 
 
 def to_torch(net):
@@ -102,26 +90,16 @@ def _flatten(module):
 
 
 def _read_activation(module, position):
-    """pyffnn activation name for a torch activation module (or raise)."""
-    if isinstance(module, nn.Sigmoid):
-        return "sigmoid"
-    if isinstance(module, nn.Tanh):
-        return "tanh"
-    if isinstance(module, nn.ReLU):
-        return "relu"
-    if isinstance(module, nn.Identity):
-        return "linear"
-    if isinstance(module, nn.Softplus):
-        if module.beta != 1:
-            raise FFNNError(f"module {position} ({module!r}): only Softplus with beta=1 is supported")
-        return "softplus"
-    if isinstance(module, nn.Softmax):
-        if module.dim not in (-1, 1, None):
-            raise FFNNError(f"module {position} ({module!r}): Softmax must be over the last dimension (dim=-1)")
-        return "softmax"
+    """pyffnn activation name for a torch activation module (or raise), from the activation table's torch_type."""
+    for row in activations.ACTIVATIONS:
+        if row.torch_type is not None and isinstance(module, getattr(nn, row.torch_type)):
+            problem = row.torch_check(module) if row.torch_check is not None else None
+            if problem:
+                raise FFNNError(f"module {position} ({module!r}): {problem}")
+            return row.name
+    readable = ", ".join(row.torch_type for row in activations.ACTIVATIONS if row.torch_type)
     raise FFNNError(f"module {position} ({type(module).__name__}) is not supported; expected Linear layers each "
-                    "followed by at most one of Sigmoid, Tanh, ReLU, Softplus, Softmax, Identity or "
-                    "pyffnn.torch_interop.MaxoutPool")
+                    f"followed by at most one of {readable} or pyffnn.torch_interop.MaxoutPool")
 
 
 def from_torch(seq, n_inputs=None):

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..training.callbacks import Callback
 from ..errors import FFNNError
+from ..training.optimizers import SGD
 
 
 class SklearnMonitor(Callback):
@@ -87,14 +88,14 @@ class SklearnMonitor(Callback):
 
     def _schedule_learning_rate(self):
         est = self.est
-        if est.solver == "sgd" and est.learning_rate == "invscaling":
+        if isinstance(self.optimizer, SGD) and est.learning_rate == "invscaling":
             # scikit-learn's SGDOptimizer.iteration_ends: lr = lr_init / (t + 1) ** power_t, t = samples seen
             self._set_lr(float(est.learning_rate_init) / (est.t_ + 1) ** float(est.power_t))
 
     def _adaptive_step(self):
         """For learning_rate="adaptive": divide the rate by 5 and go on (True), or give up (False)."""
         est = self.est
-        if est.solver != "sgd" or est.learning_rate != "adaptive":
+        if not isinstance(self.optimizer, SGD) or est.learning_rate != "adaptive":
             return False
         if self.optimizer.lr <= 1e-6:
             return False

@@ -9,8 +9,8 @@ stopping on a validation split, a ``ConvergenceWarning`` when ``max_iter`` is re
 Differences from scikit-learn's MLP, all deliberate:
 
 * ``activation`` may be one name or one name per hidden layer, and adds ``"softplus"`` and ``"maxout"``
-  (``maxout_pieces`` linear pieces per unit); ``solver`` is ``"sgd"``, ``"adam"`` or ``"rprop"`` (iRprop-;
-  there is no ``"lbfgs"``).
+  (``maxout_pieces`` linear pieces per unit); ``solver`` is ``"sgd"`` (scikit-learn's momentum SGD), ``"adam"``,
+  ``"rprop"`` (iRprop-), or the optimizer table's ``"momentum"`` and ``"nesterov"`` (there is no ``"lbfgs"``).
 * Initial weights are Glorot uniform for sigmoid/tanh/linear and He uniform for relu/softplus/maxout.
 * The squared error of a multi-output regressor is summed over outputs (the lecture's ½·Σ_k (a_k−y_k)²,
   mean over samples); scikit-learn averages over outputs too.  With one output both are the same.
@@ -49,20 +49,17 @@ from ._monitor import SklearnMonitor, batch_size_for
 from ..training.callbacks import Callback
 from ..errors import FFNNError
 from ..layers import Dense, Maxout
-from ..training.optimizers import RPROP, SGD, Adam
+from ..registry import activations, losses
+from ..registry import optimizers as optimizer_table
 
 __all__ = ["FFNNClassifier", "FFNNRegressor"]
 
-# scikit-learn activation names -> pyffnn names (pyffnn's own names are accepted too)
-_HIDDEN = {"identity": "linear", "linear": "linear", "logistic": "sigmoid", "sigmoid": "sigmoid",
-           "tanh": "tanh", "relu": "relu", "softplus": "softplus", "maxout": "maxout"}
-_OUTPUT = {"identity": "linear", "linear": "linear", "logistic": "sigmoid", "sigmoid": "sigmoid",
-           "softmax": "softmax", "tanh": "tanh", "relu": "relu", "softplus": "softplus"}
-# pyffnn output names -> the names scikit-learn uses in out_activation_
-_SK_NAME = {"linear": "identity", "sigmoid": "logistic"}
-_LOSS = {"mse": "mse", "squared_error": "mse", "bce": "bce", "binary_log_loss": "bce", "ce": "ce",
-         "log_loss": "ce", "auto": "auto"}
-_SOLVERS = ("sgd", "adam", "rprop")
+# Activation, loss and solver names are the registry's (scikit-learn's "identity" and "logistic" are aliases there).
+# scikit-learn's hyper-parameter names -> the optimizer table's setting names
+_SK_SETTINGS = {"lr": "learning_rate_init", "beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon",
+                "momentum": "momentum"}
+# the solvers: the optimizer table's step optimizers (L-BFGS, which runs in scipy, is not wired to the estimators)
+_SOLVERS = tuple(row.name for row in optimizer_table.OPTIMIZERS if row.code is not None)
 _LEARNING_RATES = ("constant", "invscaling", "adaptive")
 _SEED_MAX = 2**31 - 1
 
@@ -181,9 +178,7 @@ class _BaseFFNN(BaseEstimator):
                                  f"(hidden_layer_sizes={self.hidden_layer_sizes!r}); give one name per layer")
         layers = []
         for units, act in zip(sizes, acts):
-            name = _HIDDEN.get(str(act).lower()) if isinstance(act, str) else None
-            if name is None:
-                raise FFNNError(f"unknown hidden activation {act!r}; expected one of {', '.join(sorted(_HIDDEN))}")
+            name = activations.canonical(act, activations.HIDDEN)
             if name == "maxout":
                 if not _is_int(self.maxout_pieces) or self.maxout_pieces < 1:
                     raise FFNNError(f"maxout_pieces must be a positive int, got {self.maxout_pieces!r}")
@@ -221,8 +216,8 @@ class _BaseFFNN(BaseEstimator):
             value = getattr(self, name)
             if not _is_int(value) or value < 1:
                 raise FFNNError(f"{name} must be a positive int, got {value!r}")
-        if self.loss is not None and self.loss not in _LOSS:
-            raise FFNNError(f"loss must be None or one of {', '.join(sorted(_LOSS))}, got {self.loss!r}")
+        if self.loss is not None and self.loss not in losses.CHOICES:
+            raise FFNNError(f"loss must be None or one of {', '.join(losses.CHOICES)}, got {self.loss!r}")
         for name in ("shuffle", "early_stopping", "nesterovs_momentum", "warm_start"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise FFNNError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -235,12 +230,13 @@ class _BaseFFNN(BaseEstimator):
         return callbacks
 
     def _make_optimizer(self):
-        if self.solver == "adam":
-            return Adam(lr=self.learning_rate_init, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon)
-        if self.solver == "sgd":
-            nesterov = bool(self.nesterovs_momentum) and self.momentum > 0
-            return SGD(lr=self.learning_rate_init, momentum=self.momentum, nesterov=nesterov)
-        return RPROP()
+        """The solver's row of the optimizer table, with the scikit-learn hyper-parameters that apply to it."""
+        row = optimizer_table.get(self.solver)
+        tunable = {p.name for p in row.parameters}
+        settings = {key: getattr(self, sk) for key, sk in _SK_SETTINGS.items() if key in tunable}
+        if row.name == "sgd":  # scikit-learn's "sgd" is momentum SGD: momentum and nesterovs_momentum apply
+            settings.update(momentum=self.momentum, nesterov=bool(self.nesterovs_momentum) and self.momentum > 0)
+        return row.make(**settings)
 
     # ------------------------------------------------------------------ the training driver
     def _fit(self, X, y, incremental, classes=None, sample_weight=None):
@@ -319,7 +315,7 @@ class _BaseFFNN(BaseEstimator):
         out_act = self._output_activation()
         layers = [n_features] + self._hidden_layers() + [Dense(n_outputs, out_act)]
         self.network_ = Network(layers, dtype=dtype, random_state=seed)
-        self.out_activation_ = _SK_NAME.get(out_act, out_act)
+        self.out_activation_ = activations.get(out_act).sklearn or out_act
         self.t_ = 0
         self.loss_curve_ = []
         self._no_improvement_count = 0
@@ -385,7 +381,7 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
     activation : str or list of str, default="relu"
         Hidden activation, one name for every hidden layer or one per layer: "relu", "tanh",
         "logistic" (= "sigmoid"), "identity" (= "linear"), "softplus", "maxout".
-    solver : {"adam", "sgd", "rprop"}, default="adam"
+    solver : {"adam", "sgd", "momentum", "nesterov", "rprop"}, default="adam"
         "sgd" uses ``momentum``/``nesterovs_momentum`` and the ``learning_rate`` schedule; "rprop" is iRprop-
         (best with ``batch_size`` equal to the number of samples).
     alpha : float, default=1e-4
@@ -507,8 +503,8 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
         default = "softmax" if y_type == "multiclass" else "sigmoid"
         if self.out_activation is None:
             return default
-        act = _OUTPUT.get(self.out_activation) if isinstance(self.out_activation, str) else None
-        if act not in ("sigmoid", "softmax"):
+        act = activations.ALIASES.get(self.out_activation.lower()) if isinstance(self.out_activation, str) else None
+        if act is None or not activations.get(act).probability:
             raise FFNNError(f"FFNNClassifier out_activation must be None, 'logistic' or 'softmax', "
                              f"got {self.out_activation!r}")
         if act == "softmax" and y_type == "multilabel-indicator":
@@ -518,11 +514,8 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
         return act
 
     def _loss_name(self):
-        if self.loss is None:
-            return "auto"
-        loss = _LOSS[self.loss]
-        # "log_loss" means the cross-entropy that fits the output: binary for logistic outputs
-        return "bce" if loss == "ce" and self.out_activation_ == "logistic" else loss
+        # None and "log_loss" both give the cross-entropy of the output layer (the loss table's rule)
+        return "auto" if self.loss is None else self.loss
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``.
@@ -598,14 +591,15 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
     def _output_activation(self):
         if self.out_activation is None:
             return "linear"
-        act = _OUTPUT.get(self.out_activation) if isinstance(self.out_activation, str) else None
-        if act is None:
-            raise FFNNError(f"FFNNRegressor out_activation must be None or one of {', '.join(sorted(_OUTPUT))}, "
+        act = activations.ALIASES.get(self.out_activation.lower()) if isinstance(self.out_activation, str) else None
+        if act is None or not activations.get(act).output:
+            raise FFNNError(f"FFNNRegressor out_activation must be None or one of "
+                             f"{', '.join(activations.OUTPUT_NAMES)} (or identity, logistic), "
                              f"got {self.out_activation!r}")
         return act
 
     def _loss_name(self):
-        return "mse" if self.loss is None else _LOSS[self.loss]
+        return "mse" if self.loss is None else self.loss
 
     def predict(self, X):
         """Predicted targets, shape (n_samples,) for one output, else (n_samples, n_outputs).

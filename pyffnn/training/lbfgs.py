@@ -7,7 +7,8 @@ Each L-BFGS iteration is one "epoch" of ``fit``: the callbacks see ``on_epoch_be
 import numpy as np
 
 from ..errors import FFNNError, TrainingDiverged
-from .targets import accuracy
+from .decisions import accuracy
+from .optimizers import Configurable
 
 
 def _positive(value, name):
@@ -22,7 +23,7 @@ def _positive(value, name):
     return value
 
 
-class LBFGS:
+class LBFGS(Configurable):
     """Limited-memory BFGS on the whole training set (full batch), as scikit-learn's ``solver="lbfgs"``.
 
     ``tol`` is SciPy's ``gtol`` (stop when the largest gradient component is below it), ``max_fun`` the budget of

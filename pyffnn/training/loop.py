@@ -14,9 +14,11 @@ from ..errors import FFNNError, TrainingDiverged
 from .callbacks import CallbackList, History
 from .class_weight import class_sample_weight
 from .lbfgs import LBFGS, run_lbfgs
-from .optimizers import Optimizer, make_optimizer
+from ..registry.optimizers import make_optimizer
+from .decisions import is_classifier_output
+from .optimizers import Optimizer
 from .progress import ProgressBar
-from .targets import check_sample_weight, check_X, encode_targets, is_classifier_output
+from .targets import check_sample_weight, check_X, encode_targets
 
 # Aim for about this many floating-point operations per core call: large enough that Python's overhead is
 # negligible, small enough that callbacks (a GUI's Pause) hear from training many times a second.
@@ -178,7 +180,6 @@ def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, 
     p_work, p_iwork = core.wptr(work), core.iptr(iwork)
     code = core.LOSS_CODES[loss_name]
     classify = is_classifier_output(net.output_activation)
-    correct_div = n if net.output_activation == "softmax" else n * net.n_outputs
     opt.prepare(net.n_params, net.dtype)
 
     step, completed = 0, 0
@@ -220,7 +221,7 @@ def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, 
         if seen < n:  # stopped mid-epoch: the epoch is not complete, so it is not recorded
             history.stopped_early = True
             break
-        logs = epoch_logs(net, epoch_loss / total_weight, epoch_correct / correct_div if classify else None,
+        logs = epoch_logs(net, epoch_loss / total_weight, epoch_correct / n if classify else None,
                           Xv, Yv, loss_name, opt)
         if rate is not None:
             logs["lr"] = rate  # the rate the epoch started with (a plateau callback may lower it at its end)

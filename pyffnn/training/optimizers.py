@@ -1,4 +1,10 @@
-"""Optimizers over the flat parameter buffer.  Each object keeps its own state between ``fit`` calls."""
+"""Optimizers over the flat parameter buffer.  Each object keeps its own state between ``fit`` calls.
+
+The names ("sgd", "momentum", "adam", ...), their presets and tunable ranges are rows of the optimizer table,
+:mod:`pyffnn.registry.optimizers`, which also holds ``make_optimizer``.
+"""
+import inspect
+
 import numpy as np
 
 from .._binding import check, ffi, func, lib, ptr, wptr
@@ -29,7 +35,63 @@ def _penalty(value, name):
     return value
 
 
-class Optimizer:
+class Configurable:
+    """``get_config`` / ``from_config`` (Keras-style) for every optimizer class of the table, including L-BFGS."""
+
+    @classmethod
+    def config_keys(cls):
+        """The hyper-parameter names of this class: its ``__init__`` arguments, which ``get_config`` returns."""
+        return tuple(name for name in inspect.signature(cls.__init__).parameters if name != "self")
+
+    def get_config(self):
+        """The class name and hyper-parameters as a JSON-ready dict, Keras-style.
+
+        ``Optimizer.from_config(opt.get_config())`` builds an equal optimizer with fresh state; the state itself
+        (moments, step sizes) is ``opt.state`` / ``opt.iterations`` and goes back with ``load_state``.
+        """
+        config = {"class": type(self).__name__}
+        for key in self.config_keys():
+            value = getattr(self, key)
+            if isinstance(value, (bool, np.bool_)):
+                config[key] = bool(value)
+            elif isinstance(value, (int, np.integer)):
+                config[key] = int(value)
+            else:
+                config[key] = _real(value, key)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """A new optimizer from :meth:`get_config` output.  On ``Optimizer`` any class of the optimizer table is
+        built; on a class (``Adam.from_config``) ``"class"`` may be left out and must name that class if given.
+
+        Unknown classes or settings are an :class:`FFNNError` naming the valid ones; values are checked as the
+        constructor checks them.
+        """
+        from ..registry.optimizers import CLASSES
+
+        if not isinstance(config, dict):
+            raise FFNNError(f"an optimizer config must be a dict like {{'class': 'Adam', 'lr': 0.001}}, "
+                            f"got {type(config).__name__}")
+        settings = dict(config)
+        name = settings.pop("class", None)
+        concrete = cls in CLASSES.values()
+        target = cls
+        if name is not None:
+            target = CLASSES.get(name) if isinstance(name, str) else None
+            if target is None or (concrete and not issubclass(target, cls)):
+                valid = [n for n, c in CLASSES.items() if not concrete or issubclass(c, cls)]
+                raise FFNNError(f"unknown optimizer class {name!r} in the config; expected one of {', '.join(valid)}")
+        elif not concrete:
+            raise FFNNError("the optimizer config has no 'class' entry; expected e.g. {'class': 'Adam', 'lr': 0.001}")
+        unknown = sorted(set(settings) - set(target.config_keys()), key=str)
+        if unknown:
+            raise FFNNError(f"unknown {target.__name__} setting(s) {', '.join(map(repr, unknown))} in the config; "
+                            f"expected {', '.join(target.config_keys())}")
+        return target(**settings)
+
+
+class Optimizer(Configurable):
     """Base class: holds the C settings struct and the state buffer (sized on first use).
 
     Hyper-parameters are plain attributes (``lr``, ``momentum``, ``beta1``, ...; ``l2``, the weight penalty
@@ -209,31 +271,3 @@ class RPROP(Optimizer):
     def __repr__(self):
         return (f"RPROP(eta_plus={self.eta_plus}, eta_minus={self.eta_minus}, step_init={self.step_init}, "
                 f"step_min={self.step_min}, step_max={self.step_max})")
-
-
-OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "rprop", "lbfgs")
-
-
-def make_optimizer(name, lr=None):
-    """Build an optimizer from a name: sgd, momentum, nesterov, adam, rprop or lbfgs (``lr`` overrides the
-    default step size; L-BFGS has none)."""
-    from .lbfgs import LBFGS
-
-    if isinstance(name, (Optimizer, LBFGS)):
-        return name
-    key = str(name).lower()
-    if key in ("lbfgs", "l-bfgs", "l-bfgs-b"):
-        if lr is not None:
-            raise FFNNError("L-BFGS takes no learning rate (its line search chooses each step); leave lr unset")
-        return LBFGS()
-    if key in ("sgd", "gd", "gradient_descent"):
-        return SGD(lr=0.01 if lr is None else lr)
-    if key == "momentum":
-        return SGD(lr=0.01 if lr is None else lr, momentum=0.9)
-    if key == "nesterov":
-        return SGD(lr=0.01 if lr is None else lr, momentum=0.9, nesterov=True)
-    if key == "adam":
-        return Adam(lr=1e-3 if lr is None else lr)
-    if key in ("rprop", "irprop", "irprop-"):
-        return RPROP() if lr is None else RPROP(step_init=lr)
-    raise FFNNError(f"unknown optimizer {name!r}; expected one of {', '.join(OPTIMIZER_NAMES)} or an Optimizer")

@@ -1,31 +1,7 @@
-"""Checking inputs and targets, pairing losses with output layers, and classification accuracy."""
+"""Checking inputs, targets and sample weights, and encoding targets for the loss."""
 import numpy as np
 
 from ..errors import FFNNError
-
-LOSS_ALIASES = {
-    "mse": "mse", "squared_error": "mse", "squared": "mse", "mean_squared_error": "mse",
-    "bce": "bce", "binary_crossentropy": "bce", "binary_cross_entropy": "bce", "log_loss": "bce",
-    "ce": "ce", "cross_entropy": "ce", "categorical_crossentropy": "ce", "crossentropy": "ce",
-}
-AUTO_LOSS = {"linear": "mse", "sigmoid": "bce", "softmax": "ce"}
-
-
-def resolve_loss(loss, output_activation):
-    """The loss name ('mse', 'bce' or 'ce') for ``loss`` and the network's output activation.
-
-    ``"auto"`` follows the lecture: linear→squared error, sigmoid→binary cross-entropy, softmax→cross-entropy
-    (other outputs → squared error).  Cross-entropy losses need outputs in (0, 1), so a sigmoid or softmax output.
-    """
-    if loss is None or loss == "auto":
-        return AUTO_LOSS.get(output_activation, "mse")
-    name = LOSS_ALIASES.get(str(loss).lower())
-    if name is None:
-        raise FFNNError(f"unknown loss {loss!r}; expected 'auto', 'mse', 'bce' or 'ce'")
-    if name in ("bce", "ce") and output_activation not in ("sigmoid", "softmax"):
-        raise FFNNError(f"loss {loss!r} needs outputs in (0, 1), i.e. a sigmoid or softmax output layer, "
-                        f"but the output layer is {output_activation}")
-    return name
 
 
 def check_X(X, n_inputs, dtype, what="X"):
@@ -127,19 +103,6 @@ def encode_targets(y, n_samples, n_outputs, output_activation, loss, dtype):
             raise FFNNError(f"softmax cross-entropy targets must be one-hot rows or probabilities summing to 1; "
                             f"row {bad[0]} sums to {sums[bad[0]]:g}")
     return Y
-
-
-def is_classifier_output(output_activation):
-    return output_activation in ("sigmoid", "softmax")
-
-
-def accuracy(pred, Y, output_activation):
-    """Fraction correct: argmax match for softmax, per-output 0.5 threshold for sigmoid; None otherwise."""
-    if output_activation == "softmax":
-        return float(np.mean(pred.argmax(axis=1) == Y.argmax(axis=1)))
-    if output_activation == "sigmoid":
-        return float(np.mean((pred > 0.5) == (Y > 0.5)))
-    return None
 
 
 def check_sample_weight(sample_weight, n_samples, dtype):
