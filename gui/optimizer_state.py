@@ -12,6 +12,10 @@ from typing import Optional, Tuple
 import numpy as np
 
 import pyffnn
+from pyffnn.registry.optimizers import CLASSES
+
+# class name -> the hyper-parameters ``get_config`` stores, for every optimizer class of pyffnn's table
+HYPER_PARAMETERS = {name: cls.config_keys() for name, cls in CLASSES.items()}
 
 
 class OptimizerStateError(ValueError):
