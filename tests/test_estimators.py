@@ -422,7 +422,7 @@ def test_regressor_bounded_output():
 
 # ---------------------------------------------------------------- bad input
 @pytest.mark.parametrize("params, match", [
-    (dict(solver="lbfgs"), "solver must be one of"),
+    (dict(solver="newton"), "solver must be one of"),
     (dict(hidden_layer_sizes=(4, 0)), "positive ints"),
     (dict(hidden_layer_sizes="ab"), "positive ints"),
     (dict(activation="swish"), "unknown hidden activation"),

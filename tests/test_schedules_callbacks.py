@@ -268,3 +268,14 @@ def test_epoch_bar_fills_within_the_epoch_on_a_terminal():
     assert stream.getvalue() == "\repoch 1/2 [#####.....]  loss 0.5000"
     bar.on_epoch_end(0, {"loss": 0.4, "lr": 0.01})
     assert stream.getvalue().endswith("\repoch 1/2 [##########]  loss 0.4000  lr 0.01\n")
+
+
+def test_a_schedule_resumed_later_needs_its_initial_rate(blobs):
+    X, y = blobs
+    opt = SGD(lr=0.1)
+    _fit(X, y, optimizer=opt, epochs=3, callbacks=[StepDecay(every=1)])
+    net = Network("2-6tanh-1sigmoid", random_state=3)
+    with pytest.raises(FFNNError, match="needs initial_lr= when training starts at epoch 4"):
+        net.fit(X, y, optimizer=opt, initial_epoch=3, epochs=5, callbacks=[StepDecay(every=1)])
+    hist = net.fit(X, y, optimizer=opt, initial_epoch=3, epochs=5, callbacks=[StepDecay(every=1, initial_lr=0.1)])
+    assert hist["lr"] == [0.1 * 0.5 ** 3, 0.1 * 0.5 ** 4]

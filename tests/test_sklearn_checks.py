@@ -23,6 +23,9 @@ ESTIMATORS = [
     # float32 computation and the other layer kinds / solvers go through the same checks
     FFNNClassifier(dtype="float32", activation="maxout", solver="sgd", **_FAST),
     FFNNRegressor(dtype="float32", activation="tanh", solver="sgd", **_FAST),
+    FFNNClassifier(hidden_layer_sizes=(16,), max_iter=100, solver="lbfgs"),
+    FFNNRegressor(hidden_layer_sizes=(16,), max_iter=100, solver="lbfgs"),
+    FFNNClassifier(class_weight="balanced", **_FAST),
 ]
 
 

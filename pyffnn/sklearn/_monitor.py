@@ -28,8 +28,9 @@ class SklearnMonitor(Callback):
     sgd learning-rate schedules).
     """
 
-    def __init__(self, est, n_train, validation, optimizer):
+    def __init__(self, est, n_train, validation, optimizer, stochastic=True):
         self.est = est
+        self.stochastic = stochastic  # False for lbfgs: bookkeeping only, L-BFGS-B stops by itself
         self.n_train = n_train
         self.validation = validation
         self.optimizer = optimizer
@@ -44,6 +45,8 @@ class SklearnMonitor(Callback):
         est.loss_curve_.append(loss)
         if est.verbose:
             print("Iteration %d, loss = %.8f" % (est.n_iter_, loss))
+        if not self.stochastic:
+            return
         self._update_no_improvement_count()
         self._schedule_learning_rate()
         if est._no_improvement_count > est.n_iter_no_change:

@@ -10,7 +10,11 @@ Differences from scikit-learn's MLP, all deliberate:
 
 * ``activation`` may be one name or one name per hidden layer, and adds ``"softplus"`` and ``"maxout"``
   (``maxout_pieces`` linear pieces per unit); ``solver`` is ``"sgd"`` (scikit-learn's momentum SGD), ``"adam"``,
-  ``"rprop"`` (iRprop-), or the optimizer table's ``"momentum"`` and ``"nesterov"`` (there is no ``"lbfgs"``).
+  ``"lbfgs"`` (SciPy's L-BFGS-B, as scikit-learn's), ``"rprop"`` (iRprop-), or the optimizer table's
+  ``"momentum"`` and ``"nesterov"``.  With ``"lbfgs"`` the estimator also keeps ``loss_curve_`` (one loss per
+  iteration).
+* ``FFNNClassifier`` takes ``class_weight`` (``"balanced"`` or ``{label: weight}``, scikit-learn's meaning, as in
+  ``SGDClassifier``): the class weights multiply ``sample_weight``.
 * Initial weights are Glorot uniform for sigmoid/tanh/linear and He uniform for relu/softplus/maxout.
 * The squared error of a multi-output regressor is summed over outputs (the lecture's ½·Σ_k (a_k−y_k)²,
   mean over samples); scikit-learn averages over outputs too.  With one output both are the same.
@@ -41,6 +45,8 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -58,8 +64,8 @@ __all__ = ["FFNNClassifier", "FFNNRegressor"]
 # scikit-learn's hyper-parameter names -> the optimizer table's setting names
 _SK_SETTINGS = {"lr": "learning_rate_init", "beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon",
                 "momentum": "momentum"}
-# the solvers: the optimizer table's step optimizers (L-BFGS, which runs in scipy, is not wired to the estimators)
-_SOLVERS = tuple(row.name for row in optimizer_table.OPTIMIZERS if row.code is not None)
+# the solvers: every row of the optimizer table (the C core's step optimizers and L-BFGS, which runs in SciPy)
+_SOLVERS = tuple(row.name for row in optimizer_table.OPTIMIZERS)
 _LEARNING_RATES = ("constant", "invscaling", "adaptive")
 _SEED_MAX = 2**31 - 1
 
@@ -70,6 +76,14 @@ def _is_int(value):
 
 def _is_real(value):
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def _stochastic_solver(est):
+    """partial_fit exists for the stochastic solvers only (as in scikit-learn's MLP)."""
+    if est.solver == "lbfgs":
+        raise AttributeError("partial_fit is only available for the stochastic solvers (sgd, adam, rprop); lbfgs "
+                             "minimises the loss over all the data at once: use fit")
+    return True
 
 
 def _check_split_weight(w, which):
@@ -88,7 +102,7 @@ class _BaseFFNN(BaseEstimator):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, maxout_pieces=2, out_activation=None, loss=None,
-                 dtype="float64", callbacks=None):
+                 dtype="float64", callbacks=None, max_fun=15000, class_weight=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -116,6 +130,8 @@ class _BaseFFNN(BaseEstimator):
         self.loss = loss
         self.dtype = dtype
         self.callbacks = callbacks
+        self.max_fun = max_fun
+        self.class_weight = class_weight
 
     # ------------------------------------------------------------------ fitted views of the network
     @property
@@ -212,7 +228,7 @@ class _BaseFFNN(BaseEstimator):
         real("beta_1", 0, 1, high_open=True)
         real("beta_2", 0, 1, high_open=True)
         real("epsilon", 0, low_open=True)
-        for name in ("max_iter", "n_iter_no_change"):
+        for name in ("max_iter", "n_iter_no_change", "max_fun"):
             value = getattr(self, name)
             if not _is_int(value) or value < 1:
                 raise FFNNError(f"{name} must be a positive int, got {value!r}")
@@ -232,6 +248,8 @@ class _BaseFFNN(BaseEstimator):
     def _make_optimizer(self):
         """The solver's row of the optimizer table, with the scikit-learn hyper-parameters that apply to it."""
         row = optimizer_table.get(self.solver)
+        if row.name == "lbfgs":
+            return row.make(tol=self.tol, max_fun=self.max_fun)
         tunable = {p.name for p in row.parameters}
         settings = {key: getattr(self, sk) for key, sk in _SK_SETTINGS.items() if key in tunable}
         if row.name == "sgd":  # scikit-learn's "sgd" is momentum SGD: momentum and nesterovs_momentum apply
@@ -242,6 +260,7 @@ class _BaseFFNN(BaseEstimator):
     def _fit(self, X, y, incremental, classes=None, sample_weight=None):
         callbacks = self._check_params()
         dtype = self._np_dtype()
+        stochastic = self.solver != "lbfgs"
         if incremental and self.early_stopping:
             raise FFNNError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
@@ -251,6 +270,12 @@ class _BaseFFNN(BaseEstimator):
             y = column_or_1d(y, warn=True)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, X, dtype)
+        if self.class_weight is not None:
+            if self._kind != "classifier":
+                raise FFNNError("class_weight applies to classifiers; give FFNNRegressor a sample_weight instead")
+            # scikit-learn's own rule ("balanced": n / (n_classes * count)), multiplied into the sample weights
+            weights = compute_sample_weight(self.class_weight, y).astype(dtype)
+            sample_weight = weights if sample_weight is None else sample_weight * weights
         Y = self._encode_targets(y, first_pass, incremental, classes).astype(dtype, copy=False)
         rng = check_random_state(self.random_state)
 
@@ -263,7 +288,7 @@ class _BaseFFNN(BaseEstimator):
 
         validation = None
         X_train, Y_train, w_train = X, Y, sample_weight
-        if self.early_stopping:
+        if self.early_stopping and stochastic:  # as in scikit-learn, lbfgs does not stop early
             stratify = y if self._kind == "classifier" and y.ndim == 1 else None
             # the weights follow their samples into the two parts (an extra array does not change the split)
             arrays = (X, Y, y) if sample_weight is None else (X, Y, y, sample_weight)
@@ -280,8 +305,8 @@ class _BaseFFNN(BaseEstimator):
             validation = (X_val, y_val, w_val)
 
         n = X_train.shape[0]
-        batch_size = batch_size_for(self.batch_size, n)
-        monitor = SklearnMonitor(self, n, validation, self._optimizer)
+        batch_size = batch_size_for(self.batch_size, n) if stochastic else n
+        monitor = SklearnMonitor(self, n, validation, self._optimizer, stochastic=stochastic)
         self.n_iter_ = 0
         self.network_.fit(
             X_train, Y_train, loss=self._loss_name(), optimizer=self._optimizer,
@@ -289,12 +314,25 @@ class _BaseFFNN(BaseEstimator):
             l2=self._l2(batch_size, w_train), sample_weight=w_train,
             callbacks=[monitor] + callbacks, verbose=0, random_state=int(rng.randint(_SEED_MAX)))
 
+        if not stochastic:
+            self._check_lbfgs_result()
+            return self
         if self.early_stopping and self._best_params is not None:
             self.network_.params[:] = self._best_params
         if not incremental and not monitor.converged and self.n_iter_ == self.max_iter:
             warnings.warn(f"{type(self).__name__}: maximum iterations ({self.max_iter}) reached and the "
                           "optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
         return self
+
+    def _check_lbfgs_result(self):
+        """scikit-learn's ``_check_optimize_result``: a ConvergenceWarning unless L-BFGS-B reported success."""
+        result = self._optimizer.result
+        self.loss_ = float(result.fun)
+        if result.status != 0:
+            message = result.message.decode("latin1") if isinstance(result.message, bytes) else result.message
+            warnings.warn(f"lbfgs failed to converge after {result.nit} iteration(s) (status={result.status}): "
+                          f"{message}. Increase the number of iterations (max_iter={self.max_iter}) or max_fun, "
+                          "or scale the data.", ConvergenceWarning, stacklevel=3)
 
     def _l2(self, batch_size, sample_weight):
         """The core's L2 coefficient for scikit-learn's ``0.5 * alpha * ||W||^2 / batch_weight`` minibatch term.
@@ -359,6 +397,11 @@ class _BaseFFNN(BaseEstimator):
             float32 = np.dtype(self.dtype) == np.float32
         except TypeError:
             float32 = False
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            return {"check_sample_weight_equivalence_on_dense_data":
+                    "class_weight='balanced' counts the classes' samples (scikit-learn's compute_class_weight "
+                    "ignores sample_weight), so repeating a sample changes every class weight while weighting it "
+                    "does not; the two fits are meant to differ"}
         if not float32:
             return {}
         return {"check_sample_weight_equivalence_on_dense_data":
@@ -381,8 +424,10 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
     activation : str or list of str, default="relu"
         Hidden activation, one name for every hidden layer or one per layer: "relu", "tanh",
         "logistic" (= "sigmoid"), "identity" (= "linear"), "softplus", "maxout".
-    solver : {"adam", "sgd", "momentum", "nesterov", "rprop"}, default="adam"
-        "sgd" uses ``momentum``/``nesterovs_momentum`` and the ``learning_rate`` schedule; "rprop" is iRprop-
+    solver : {"adam", "sgd", "momentum", "nesterov", "lbfgs", "rprop"}, default="adam"
+        "sgd" uses ``momentum``/``nesterovs_momentum`` and the ``learning_rate`` schedule; "lbfgs" is SciPy's
+        L-BFGS-B on all the data at once (``max_iter`` iterations, ``max_fun`` loss evaluations, ``tol`` as its
+        gradient tolerance; no early stopping, no ``partial_fit``; needs SciPy); "rprop" is iRprop-
         (best with ``batch_size`` equal to the number of samples).
     alpha : float, default=1e-4
         L2 penalty as in scikit-learn: ``0.5 * alpha * ||W||^2 / batch_samples`` is added to each minibatch loss
@@ -430,6 +475,12 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
         Precision of the weights and of the computation.
     callbacks : list of pyffnn.Callback, optional
         Extra callbacks handed to ``Network.fit``.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``solver="lbfgs"``.
+    class_weight : "balanced", dict {label: weight} or None, default=None
+        Weights of the classes, scikit-learn's meaning (``compute_sample_weight``): "balanced" weighs class ``c``
+        ``n_samples / (n_classes * count(c))``; listed labels get their weight, the others 1.  They multiply
+        ``sample_weight``.  (Classifier only.)
 
     Attributes
     ----------
@@ -451,6 +502,7 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
         """
         return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
+    @available_if(_stochastic_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
 
@@ -581,6 +633,7 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
         """
         return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
+    @available_if(_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over ``(X, y)``, continuing from the current weights and optimizer state."""
         return self._fit(X, y, incremental=True, sample_weight=sample_weight)

@@ -4,6 +4,8 @@ Each L-BFGS iteration is one "epoch" of ``fit``: the callbacks see ``on_epoch_be
 ``on_epoch_end`` per iteration, with the full-batch loss, and may stop the run.  SciPy is an optional dependency
 (``pip install pyffnn[lbfgs]``); without it ``optimizer="lbfgs"`` is a clear error.
 """
+import contextlib
+
 import numpy as np
 
 from ..errors import FFNNError, TrainingDiverged
@@ -64,6 +66,17 @@ def _minimize():
     return minimize
 
 
+def _one_blas_thread():
+    """L-BFGS-B's vector updates are small BLAS calls; threaded BLAS only makes them wait for each other (ten
+    times slower on a busy machine), so they run on one thread when threadpoolctl (a scikit-learn dependency) is
+    there.  The network's own computation is pyffnn's core, which is not affected."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def run_lbfgs(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, cbs, history):
     """Minimise the full-batch loss from ``net.params``; returns the number of iterations ("epochs") run."""
     from .loop import epoch_logs
@@ -112,8 +125,9 @@ def run_lbfgs(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, cbs, 
             cbs.on_epoch_begin(state["epoch"])
 
     cbs.on_epoch_begin(initial_epoch)
-    result = minimize(fun, net.params.astype(np.float64), jac=True, method="L-BFGS-B", callback=callback,
-                      options=options)
+    with _one_blas_thread():
+        result = minimize(fun, net.params.astype(np.float64), jac=True, method="L-BFGS-B", callback=callback,
+                          options=options)
     if not np.isfinite(result.fun):
         net.params[:] = best["x"]
         raise TrainingDiverged("L-BFGS diverged: the loss became NaN or infinite; the weights are the best "

@@ -14,7 +14,8 @@ The core runs many minibatch steps per call, so a schedule sets the optimizer's 
 * :class:`ReduceLROnPlateau` -- Keras' callback: multiply the rate by ``factor`` when ``monitor`` has not improved
   by ``min_delta`` for ``patience`` epochs, then wait ``cooldown`` epochs; never below ``min_lr``.
 
-``lr0`` (``initial_lr``) defaults to the optimizer's ``lr`` when training begins.
+``lr0`` (``initial_lr``) defaults to the optimizer's ``lr`` when training begins at epoch 0; a fit that starts later
+(``initial_epoch > 0``, resuming a checkpoint) needs it given, since the optimizer's ``lr`` is then already scheduled.
 """
 import math
 
@@ -61,6 +62,10 @@ class _Schedule(Callback):
 
     def on_train_begin(self, logs=None):
         self._check_optimizer()
+        if self.initial_lr is None and self.params.get("initial_epoch", 0) > 0:
+            raise FFNNError(f"{type(self).__name__} needs initial_lr= when training starts at epoch "
+                            f"{self.params['initial_epoch'] + 1}: the optimizer's lr is already a scheduled one, "
+                            "not the rate the schedule started from")
         self._lr0 = float(self.optimizer.lr) if self.initial_lr is None else self.initial_lr
 
     def on_epoch_begin(self, epoch, logs=None):
