@@ -1,11 +1,8 @@
-/* Internal: the dispatched matrix kernels, the per-call thread team and the floating-point environment.
+/* Internal: the dispatched matrix kernels, the worker pool and the floating-point environment.
  * Not part of the public API. */
 #ifndef FFNN_KERNELS_H
 #define FFNN_KERNELS_H
 #include <stdint.h>
-#ifndef _WIN32
-#include <pthread.h>
-#endif
 #include "ffnn.h"
 
 #define FFNN__DECLARE_KERNELS(T, real)                                                                              \
@@ -37,33 +34,27 @@ int ffnn__tiny_kind(const ffnn_layer *layers, int32_t n_layers, int32_t loss, in
 /* The best level this CPU runs (FFNN_SIMD_*). */
 int ffnn__cpu_simd_level(void);
 
-/* A team of threads that lives for one public call: ffnn__team_begin spawns up to want-1 workers (fewer if the
- * system refuses), ffnn__team_run makes every member run fn(ctx, id, size) and returns when all are done,
- * ffnn__team_end joins them.  A team is owned by one calling thread; concurrent calls each have their own. */
+/* The worker pool (ffnn_parallel.c).  A public call that is worth splitting takes the pool for its duration
+ * (ffnn__team_for / ffnn__team_acquire; NULL: run alone, because the work is small, one thread is asked for, the
+ * pool is in use by another call or no thread could be started) and gives it back with ffnn__team_release.
+ * ffnn__team_run(team, fn, ctx, n_chunks) runs fn(ctx, chunk, n_chunks) for every chunk in [0, n_chunks), the
+ * chunks shared out among the members as they come free, and returns when all are done; without a team it runs
+ * fn(ctx, 0, 1).  A task must give the same bits however its range is cut (tasks split outputs, never a reduction). */
 #define FFNN__MAX_THREADS 64
-typedef void (*ffnn__task)(void *ctx, int id, int size);
+/* Products below this many flops run on the calling thread (a hand-off to a spinning worker costs ~1 µs). */
+#define FFNN__SPLIT_FLOPS 4.0e5
+/* A call below this many flops in all does not wake sleeping workers (a wake-up costs a system call and tens of
+ * microseconds before the worker joins in); workers still spinning from a previous call do help it. */
+#define FFNN__WAKE_FLOPS 2.0e7
+typedef void (*ffnn__task)(void *ctx, int chunk, int n_chunks);
 typedef struct ffnn__team ffnn__team;
-typedef struct { ffnn__team *team; int id; } ffnn__member;
-struct ffnn__team {
-    int size;                        /* members, the caller included */
-    _Atomic unsigned generation;     /* bumped once per task; workers wait for it to change */
-    _Atomic int done;                /* workers finished with the current task */
-    _Atomic int quit;
-    ffnn__task fn;
-    void *ctx;
-    ffnn__member members[FFNN__MAX_THREADS];
-#ifndef _WIN32
-    pthread_t threads[FFNN__MAX_THREADS];
-#endif
-};
-/* Starts the team in caller-owned storage (no allocation). */
-void ffnn__team_begin(ffnn__team *team, int want);
-void ffnn__team_run(ffnn__team *team, ffnn__task fn, void *ctx);
+ffnn__team *ffnn__team_acquire(int want, int wake);
+/* The pool with ffnn_get_threads() members for a call whose biggest step costs step_flops and the whole call
+ * call_flops; NULL when it is not worth it or not available. */
+ffnn__team *ffnn__team_for(double step_flops, double call_flops);
+void ffnn__team_release(ffnn__team *team);
 int ffnn__team_size(const ffnn__team *team);
-void ffnn__team_end(ffnn__team *team);
-
-/* Threads for a call whose minibatch step costs `flops`: 1 below the threshold where threads pay off. */
-int ffnn__threads_for(double flops);
+void ffnn__team_run(ffnn__team *team, ffnn__task fn, void *ctx, int n_chunks);
 
 /* Flush denormals to zero (FTZ/DAZ) for the duration of a call; restores the caller's MXCSR. */
 unsigned ffnn__fp_enter(void);

@@ -1,9 +1,10 @@
-/* Process-wide settings (thread count, SIMD level), the per-call thread team, and denormal flushing.
+/* Process-wide settings (thread count, SIMD level), the worker pool, and denormal flushing.
  *
  * Global state, and why: the two settings are process-wide configuration like OpenBLAS's thread count, read on
  * every call and written only by ffnn_set_threads / ffnn_set_simd; both are C11 atomics, so any thread may call
- * anything at any time.  No other mutable global exists: each threaded call starts its own team (in its own stack
- * frame) and joins it before returning, so concurrent calls from several Python threads never share workers. */
+ * anything at any time.  The only other mutable global is the worker pool (below): one call owns it at a time,
+ * taken and given back with an atomic exchange, so concurrent calls from several Python threads never share it
+ * (the ones that find it taken run on their own thread, with the same bits). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -18,8 +19,6 @@
 #endif
 #include "ffnn_kernels.h"
 
-/* A minibatch step below this many flops runs on one thread: starting a team costs tens of microseconds. */
-#define FFNN__PARALLEL_FLOPS 2.0e7
 
 static _Atomic int g_threads = -1;   /* -1: not read from FFNN_NUM_THREADS yet; 0: automatic; n: exactly n */
 static _Atomic int g_simd = -1;      /* -1: not initialised; else the FFNN_SIMD_* level in use */
@@ -118,11 +117,6 @@ const char *ffnn_simd_name(int32_t level)
     }
 }
 
-int ffnn__threads_for(double flops)
-{
-    if (flops < FFNN__PARALLEL_FLOPS) return 1;
-    return ffnn_get_threads();
-}
 
 unsigned ffnn__fp_enter(void)
 {
@@ -144,85 +138,250 @@ void ffnn__fp_leave(unsigned saved)
 #endif
 }
 
-/* ---- the team ---------------------------------------------------------------------------------------------- */
-
-/* Spin briefly (a step is a few hundred microseconds at most), then yield the CPU to whoever needs it. */
-static void backoff(int *spins)
-{
-    if (++*spins < 2000) {
-#ifdef FFNN_HAVE_MXCSR
-        _mm_pause();
-#endif
-    } else {
+/* ---- the worker pool ----------------------------------------------------------------------------------------
+ *
+ * One process-wide pool of workers, started lazily by the first call that wants threads and kept for the next
+ * calls (starting threads per call cost tens of microseconds, so only big calls used to split).  One call owns the
+ * pool at a time; a call that finds it taken (another Python thread is training) runs on its own thread, with the
+ * same results.  A task is cut into chunks that the members claim one by one from a shared ticket, so a worker that
+ * is late (asleep, or its core busy with another process) never makes the caller wait: the caller takes the
+ * remaining chunks itself and only waits for chunks already started.  Which thread computes a chunk never changes
+ * its bits (see tmpl_kernels.h).
+ *
+ * Idle workers poll for FFNN__SPIN_NS (the gap between two products of a training step is microseconds), then
+ * sleep on a condition variable; a call wakes sleepers only when it is big enough to pay for the wake-up
+ * (ffnn__team_acquire's `wake`).  pthread_create failing just means fewer workers (none: the calling thread does
+ * everything).  After fork() the child starts with an empty pool; at exit an idle pool is stopped and joined. */
 #ifndef _WIN32
-        sched_yield();
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#define FFNN__POLL_NS 20000
+#define FFNN__SPIN_NS 200000
+
+struct ffnn__team {
+    _Atomic int owned;            /* 1 while a call uses the pool */
+    _Atomic int size;             /* members in the owning call, the caller included */
+    _Atomic uint64_t ticket;      /* generation | front | back of the current task's unclaimed chunks */
+    _Atomic(ffnn__task) fn;       /* the current task, written before its generation is published */
+    _Atomic(void *) ctx;
+    _Atomic int n_chunks;
+    _Atomic int done;             /* chunks of the current task finished */
+    _Atomic int sleepers;         /* workers waiting on `wake` */
+    _Atomic int quit;
+    int wake;                     /* the owning call wakes sleeping workers for each task */
+    int n_workers;                /* started (written only by the owner, the fork handler and the exit handler) */
+    pthread_mutex_t lock;
+    pthread_cond_t wake_cv;
+    pthread_t threads[FFNN__MAX_THREADS];
+};
+
+static ffnn__team g_pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_cv = PTHREAD_COND_INITIALIZER};
+static pthread_once_t g_pool_once = PTHREAD_ONCE_INIT;
+
+/* The ticket: generation (32 bits) | front (16) | back (16).  Chunks [front, back) are unclaimed: the caller takes
+ * them from the front, workers from the back, so with two threads each keeps the same part of the outputs (and of
+ * the weights, gradients and optimizer state behind them) in its own cache from one step to the next. */
+#define FFNN__MAX_CHUNKS 0xffff
+static uint32_t generation_of(uint64_t ticket) { return (uint32_t)(ticket >> 32); }
+static uint64_t make_ticket(uint32_t gen, uint32_t front, uint32_t back)
+{
+    return (uint64_t)gen << 32 | (uint64_t)front << 16 | back;
+}
+
+static void cpu_relax(void)
+{
+#ifdef FFNN_HAVE_MXCSR
+    _mm_pause();
 #endif
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Claim and run chunks of generation `gen` (from the front or the back) until none is left. */
+static void run_chunks(ffnn__team *p, uint32_t gen, int from_back)
+{
+    uint64_t t = atomic_load(&p->ticket);
+    for (;;) {
+        if (generation_of(t) != gen) return;
+        /* read before the claim: a successful claim proves these belong to `gen` (the next task's are written
+         * only after every chunk of this one is claimed and done) */
+        const int n = atomic_load(&p->n_chunks);
+        const ffnn__task fn = atomic_load(&p->fn);
+        void *ctx = atomic_load(&p->ctx);
+        const uint32_t front = (uint32_t)(t >> 16) & 0xffff, back = (uint32_t)t & 0xffff;
+        if (front >= back) return;
+        const uint32_t chunk = from_back ? back - 1 : front;
+        const uint64_t next = from_back ? make_ticket(gen, front, back - 1) : make_ticket(gen, front + 1, back);
+        if (!atomic_compare_exchange_weak(&p->ticket, &t, next)) continue; /* t reloaded */
+        fn(ctx, (int)chunk, n);
+        atomic_fetch_add(&p->done, 1);
+        t = atomic_load(&p->ticket);
     }
 }
 
-#ifndef _WIN32
-static void *worker_main(void *p)
+/* Wait for a generation other than `seen`, 0 when the pool is stopping: poll (the gaps between the tasks of a
+ * training step are microseconds), after FFNN__POLL_NS giving the core away between polls (on a machine with more
+ * runnable threads than cores a worker spinning on the caller's core takes the very time the caller needs), and
+ * after FFNN__SPIN_NS sleep on the condition variable. */
+static int wait_for_task(ffnn__team *p, uint32_t seen, uint32_t *gen)
 {
-    ffnn__member *me = p;
-    ffnn__team *team = me->team;
-    ffnn__fp_enter(); /* this thread ends with the call: nothing to restore */
-    unsigned seen = 0;
-    for (;;) {
-        unsigned g;
-        int spins = 0;
-        while ((g = atomic_load_explicit(&team->generation, memory_order_acquire)) == seen) backoff(&spins);
-        seen = g;
-        if (atomic_load_explicit(&team->quit, memory_order_acquire)) break;
-        team->fn(team->ctx, me->id, team->size);
-        atomic_fetch_add_explicit(&team->done, 1, memory_order_release);
+    const int64_t start = now_ns();
+    int64_t waited = 0;
+    for (unsigned polls = 1;; polls++) {
+        if (atomic_load(&p->quit)) return 0;
+        const uint32_t g = generation_of(atomic_load(&p->ticket));
+        if (g != seen) { *gen = g; return 1; }
+        cpu_relax();
+        if (polls % 64) continue;
+        waited = now_ns() - start;
+        if (waited > FFNN__SPIN_NS) break;
+        if (waited > FFNN__POLL_NS) sched_yield();
+    }
+    pthread_mutex_lock(&p->lock);
+    atomic_fetch_add(&p->sleepers, 1); /* then re-check: a publisher either sees us asleep or we see its task */
+    uint32_t g;
+    while ((g = generation_of(atomic_load(&p->ticket))) == seen && !atomic_load(&p->quit))
+        pthread_cond_wait(&p->wake_cv, &p->lock);
+    atomic_fetch_sub(&p->sleepers, 1);
+    pthread_mutex_unlock(&p->lock);
+    *gen = g;
+    return !atomic_load(&p->quit);
+}
+
+static void *worker_main(void *arg)
+{
+    const int id = (int)(intptr_t)arg;
+    ffnn__team *p = &g_pool;
+    ffnn__fp_enter(); /* flush denormals like every call does; this thread runs only core code */
+    uint32_t seen = generation_of(atomic_load(&p->ticket)), gen;
+    while (wait_for_task(p, seen, &gen)) {
+        seen = gen;
+        if (id < atomic_load(&p->size)) run_chunks(p, gen, 1);
     }
     return NULL;
 }
-#endif
 
-void ffnn__team_begin(ffnn__team *team, int want)
+static void pool_after_fork(void)
 {
-    team->size = 1;
-    atomic_init(&team->generation, 0u);
-    atomic_init(&team->done, 0);
-    atomic_init(&team->quit, 0);
-    team->fn = NULL;
-    team->ctx = NULL;
-    if (want > FFNN__MAX_THREADS) want = FFNN__MAX_THREADS;
-#ifndef _WIN32
-    for (int i = 1; i < want; i++) {
-        team->members[i].team = team;
-        team->members[i].id = i;
-        if (pthread_create(&team->threads[i], NULL, worker_main, &team->members[i]) != 0) break;
-        team->size = i + 1; /* a refused thread just means a smaller team: results do not depend on the size */
-    }
-#endif
+    /* the child has only the forking thread: forget the parent's workers */
+    g_pool.n_workers = 0;
+    atomic_store(&g_pool.owned, 0);
+    atomic_store(&g_pool.sleepers, 0);
+    pthread_mutex_init(&g_pool.lock, NULL);
+    pthread_cond_init(&g_pool.wake_cv, NULL);
 }
 
-int ffnn__team_size(const ffnn__team *team) { return team ? team->size : 1; }
-
-void ffnn__team_run(ffnn__team *team, ffnn__task fn, void *ctx)
+static void pool_at_exit(void)
 {
-    if (!team || team->size == 1) {
+    ffnn__team *p = &g_pool;
+    if (atomic_exchange(&p->owned, 1)) return; /* a call is running in another thread: leave the workers be */
+    atomic_store(&p->quit, 1);
+    pthread_mutex_lock(&p->lock);
+    pthread_cond_broadcast(&p->wake_cv);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < p->n_workers; i++) pthread_join(p->threads[i], NULL);
+    p->n_workers = 0; /* `owned` stays set: nothing uses the pool after this */
+}
+
+static void pool_register(void)
+{
+    pthread_atfork(NULL, NULL, pool_after_fork);
+    atexit(pool_at_exit);
+}
+
+ffnn__team *ffnn__team_acquire(int want, int wake)
+{
+    if (want <= 1) return NULL;
+    if (want > FFNN__MAX_THREADS) want = FFNN__MAX_THREADS;
+    ffnn__team *p = &g_pool;
+    if (atomic_exchange(&p->owned, 1)) return NULL; /* in use by another call: this one runs alone */
+    if (atomic_load(&p->quit)) return NULL;         /* exiting (owned stays set) */
+    pthread_once(&g_pool_once, pool_register);
+    if (p->n_workers < want - 1) {
+        sigset_t all, old; /* workers take no signals: they stay with the application's threads */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        while (p->n_workers < want - 1 &&
+               pthread_create(&p->threads[p->n_workers], NULL, worker_main, (void *)(intptr_t)(p->n_workers + 1)) == 0)
+            p->n_workers++;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        wake = 1; /* new workers start spinning anyway */
+    }
+    if (p->n_workers == 0) {
+        atomic_store(&p->owned, 0);
+        return NULL;
+    }
+    atomic_store(&p->size, want < p->n_workers + 1 ? want : p->n_workers + 1);
+    p->wake = wake;
+    if (wake && atomic_load(&p->sleepers) > 0) {
+        /* the workers' wait loop re-checks the ticket, so bump it to an empty task to get them going */
+        atomic_store(&p->n_chunks, 0);
+        atomic_store(&p->ticket, make_ticket(generation_of(atomic_load(&p->ticket)) + 1u, 0, 0));
+        pthread_mutex_lock(&p->lock);
+        pthread_cond_broadcast(&p->wake_cv);
+        pthread_mutex_unlock(&p->lock);
+    }
+    return p;
+}
+
+ffnn__team *ffnn__team_for(double step_flops, double call_flops)
+{
+    if (step_flops < FFNN__SPLIT_FLOPS) return NULL; /* nothing in it is worth splitting */
+    return ffnn__team_acquire(ffnn_get_threads(), call_flops >= FFNN__WAKE_FLOPS);
+}
+
+void ffnn__team_release(ffnn__team *team)
+{
+    if (team) atomic_store(&team->owned, 0);
+}
+
+int ffnn__team_size(const ffnn__team *team) { return team ? atomic_load(&((ffnn__team *)team)->size) : 1; }
+
+void ffnn__team_run(ffnn__team *team, ffnn__task fn, void *ctx, int n_chunks)
+{
+    if (!team || n_chunks <= 1) {
         fn(ctx, 0, 1);
         return;
     }
-    team->fn = fn;
-    team->ctx = ctx;
-    atomic_store_explicit(&team->done, 0, memory_order_relaxed);
-    atomic_fetch_add_explicit(&team->generation, 1u, memory_order_release);
-    fn(ctx, 0, team->size);
-    int spins = 0;
-    while (atomic_load_explicit(&team->done, memory_order_acquire) < team->size - 1) backoff(&spins);
+    if (n_chunks > FFNN__MAX_CHUNKS) n_chunks = FFNN__MAX_CHUNKS;
+    atomic_store(&team->fn, fn);
+    atomic_store(&team->ctx, ctx);
+    atomic_store(&team->n_chunks, n_chunks);
+    atomic_store(&team->done, 0);
+    const uint32_t gen = generation_of(atomic_load(&team->ticket)) + 1u;
+    atomic_store(&team->ticket, make_ticket(gen, 0, (uint32_t)n_chunks));
+    if (team->wake && atomic_load(&team->sleepers) > 0) {
+        pthread_mutex_lock(&team->lock);
+        pthread_cond_broadcast(&team->wake_cv);
+        pthread_mutex_unlock(&team->lock);
+    }
+    run_chunks(team, gen, 0);
+    for (unsigned polls = 1; atomic_load(&team->done) < n_chunks; polls++) { /* only chunks a worker started */
+        if (polls % 16) cpu_relax();
+        else sched_yield(); /* let that worker run if it shares our core */
+    }
+}
+#else
+ffnn__team *ffnn__team_acquire(int want, int wake) { (void)want; (void)wake; return NULL; }
+ffnn__team *ffnn__team_for(double step_flops, double call_flops) { (void)step_flops; (void)call_flops; return NULL; }
+ffnn__team *ffnn__team_for(double step_flops, double call_flops)
+{
+    if (step_flops < FFNN__SPLIT_FLOPS) return NULL; /* nothing in it is worth splitting */
+    return ffnn__team_acquire(ffnn_get_threads(), call_flops >= FFNN__WAKE_FLOPS);
 }
 
-void ffnn__team_end(ffnn__team *team)
+void ffnn__team_release(ffnn__team *team) { (void)team; }
+int ffnn__team_size(const ffnn__team *team) { (void)team; return 1; }
+void ffnn__team_run(ffnn__team *team, ffnn__task fn, void *ctx, int n_chunks)
 {
-    if (!team || team->size == 1) return;
-#ifndef _WIN32
-    atomic_store_explicit(&team->quit, 1, memory_order_release);
-    atomic_fetch_add_explicit(&team->generation, 1u, memory_order_release);
-    for (int i = 1; i < team->size; i++) pthread_join(team->threads[i], NULL);
-#endif
-    team->size = 1;
+    (void)team; (void)n_chunks;
+    fn(ctx, 0, 1);
 }
+#endif

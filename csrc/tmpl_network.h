@@ -25,29 +25,25 @@ int FN(ffnn_init)(const ffnn_layer *layers, int32_t n_layers, real *params, uint
 }
 
 /* What every computing entry point does around its work: flush denormals (restoring the caller's MXCSR after)
- * and, when one minibatch pass costs enough (flops_per_weight x weights), run a thread team for the call. */
+ * and, when one minibatch pass costs enough (flops_per_weight x weights), hold the worker pool for the call
+ * (call_passes: how many such passes the call makes, to decide whether sleeping workers are worth waking). */
 typedef struct {
     unsigned fp;
     ffnn__team *team;
-    ffnn__team storage;
 } FN(call_scope);
 
-static void FN(scope_begin)(FN(call_scope) *cs, const ffnn_layer *layers, int32_t n_layers, double flops_per_weight)
+static void FN(scope_begin)(FN(call_scope) *cs, const ffnn_layer *layers, int32_t n_layers, double flops_per_weight,
+                            double call_passes)
 {
     double weights = 0;
     for (int32_t l = 0; l < n_layers; l++) weights += (double)ffnn__rows(&layers[l]) * layers[l].n_in;
     cs->fp = ffnn__fp_enter();
-    cs->team = NULL;
-    const int want = ffnn__threads_for(flops_per_weight * weights);
-    if (want > 1) {
-        ffnn__team_begin(&cs->storage, want);
-        cs->team = &cs->storage;
-    }
+    cs->team = ffnn__team_for(flops_per_weight * weights, call_passes * flops_per_weight * weights);
 }
 
 static void FN(scope_end)(FN(call_scope) *cs)
 {
-    ffnn__team_end(cs->team);
+    ffnn__team_release(cs->team);
     ffnn__fp_leave(cs->fp);
 }
 
@@ -79,7 +75,7 @@ int FN(ffnn_forward)(const ffnn_layer *layers, int32_t n_layers, const real *par
     int st = FN(check_common)(layers, n_layers, params, X, n, batch, work, iwork);
     if (st) return st;
     FN(call_scope) cs;
-    FN(scope_begin)(&cs, layers, n_layers, 2.0 * (double)n);
+    FN(scope_begin)(&cs, layers, n_layers, 2.0 * (double)n, 1);
     FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
     FN(scope_end)(&cs);
     if (out) {
@@ -106,7 +102,7 @@ int FN(ffnn_loss)(const ffnn_layer *layers, int32_t n_layers, const real *params
     if (!Y || !loss_sum) return FFNN_E_NULL;
     if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
     FN(call_scope) cs;
-    FN(scope_begin)(&cs, layers, n_layers, 2.0 * (double)n);
+    FN(scope_begin)(&cs, layers, n_layers, 2.0 * (double)n, 1);
     FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
     *loss_sum = FN(output_loss)(layers, n_layers, Y, sample_weight, n, batch, loss, work);
     FN(scope_end)(&cs);
@@ -146,7 +142,7 @@ int FN(ffnn_loss_grad)(const ffnn_layer *layers, int32_t n_layers, const real *p
     if (!Y || !loss_sum || !grads) return FFNN_E_NULL;
     if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
     FN(call_scope) cs;
-    FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)n);
+    FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)n, 1);
     FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
     *loss_sum = FN(output_loss)(layers, n_layers, Y, sample_weight, n, batch, loss, work);
     FN(backward_impl)(layers, n_layers, params, grads, X, Y, sample_weight, n, batch, loss, (real)scale, work, iwork,
@@ -207,6 +203,8 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
                            const real *Y, const real *sw, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
                            double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
                            double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team);
+static int FN(step_impl)(ffnn_optimizer *opt, real *params, const real *grads, real *state, int64_t n,
+                         ffnn__team *team); /* tmpl_optim.h */
 
 int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
                    const real *Y, const real *sample_weight, int64_t n_samples, const int64_t *order,
@@ -228,7 +226,8 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
     for (int64_t i = 0; i < n_order; i++)
         if (order[i] < 0 || order[i] >= n_samples) return FFNN_E_INDEX;
     FN(call_scope) cs;
-    FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)(n_order < batch ? n_order : batch));
+    FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)(n_order < batch ? n_order : batch),
+                    (double)(n_order + batch - 1) / (double)batch);
     st = FN(train_steps)(layers, n_layers, params, grads, X, Y, sample_weight, order, n_order, batch, loss, l2, opt, opt_state,
                          work, iwork, loss_sum, n_correct, n_done, cs.team);
     FN(scope_end)(&cs);
@@ -286,7 +285,7 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
                               (real)(1.0 / wsum), work, iwork, 0, team);
         if (l2 > 0) batch_loss += wsum * FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
         if (!isfinite(batch_loss)) return FFNN_E_NONFINITE;
-        if ((st = FN(ffnn_step)(opt, params, grads, opt_state, n_params))) return st;
+        if ((st = FN(step_impl)(opt, params, grads, opt_state, n_params, team))) return st;
         *loss_sum += batch_loss;
         *n_done += bs;
         if (n_correct)

@@ -1,7 +1,9 @@
 /* Optimizers: one loop over the flat parameter buffer each.  State layout per kind:
  * momentum/nesterov: v[n];  adam: m[n], v[n];  rprop (iRprop-): previous gradient g0[n], step sizes d[n]. */
 
-int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *state, int64_t n)
+/* One step; Adam's update is split over the worker pool when the call holds it (team; NULL: this thread). */
+static int FN(step_impl)(ffnn_optimizer *opt, real *params, const real *grads, real *state, int64_t n,
+                         ffnn__team *team)
 {
     if (!opt || !params || !grads) return FFNN_E_NULL;
     if (n < 0) return FFNN_E_SIZE;
@@ -34,7 +36,7 @@ int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *st
         const real c1 = (real)(1.0 / (1.0 - pow(opt->beta1, (double)opt->t)));
         const real c2 = (real)(1.0 / (1.0 - pow(opt->beta2, (double)opt->t)));
         /* m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  params -= lr (m c1) / (sqrt(v c2) + eps)  (SIMD-dispatched) */
-        FN(ffnn__kernels_get)()->adam(params, grads, state, state + n, n, lr, b1, b2, eps, c1, c2);
+        FN(adam_update)(params, grads, state, state + n, n, lr, b1, b2, eps, c1, c2, team);
         break;
     }
     case FFNN_OPT_RPROP: {
@@ -61,4 +63,9 @@ int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *st
     default: return FFNN_E_OPTIMIZER;
     }
     return FFNN_OK;
+}
+
+int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *state, int64_t n)
+{
+    return FN(step_impl)(opt, params, grads, state, n, NULL);
 }
