@@ -75,6 +75,7 @@ class Network:
         self._params_ptr = core.wptr(self.params)
         self._forward_fn = core.func("ffnn_forward", self.dtype)
         self._ctype = "float[]" if self.dtype == np.float32 else "double[]"
+        self._out_shape_1d, self._out_shape_2d = (self.layers[-1].units,), (1, self.layers[-1].units)
         self.metadata = {}
         self.stop_training = False
         self._local = threading.local()
@@ -178,21 +179,25 @@ class Network:
 
     def forward(self, X):
         """Output-layer activations a(L) for samples ``X`` (n, n_inputs); one sample (n_inputs,) gives (n_outputs,)."""
-        if type(X) is np.ndarray and X.ndim == 1 and X.dtype == self.dtype and X.shape[0] == self.n_inputs \
-                and X.flags.c_contiguous and math.isfinite(X.dot(X)):
-            return self._forward_one(X)
+        if type(X) is np.ndarray and X.dtype == self.dtype and X.shape[-1] == self.n_inputs and X.flags.c_contiguous:
+            # one sample, as (n_inputs,) or (1, n_inputs): the latency path (finite iff its dot with itself is)
+            if X.ndim == 1 and math.isfinite(X.dot(X)):
+                return self._forward_one(X, self._out_shape_1d)
+            if X.ndim == 2 and X.shape[0] == 1 and math.isfinite(X[0].dot(X[0])):
+                return self._forward_one(X, self._out_shape_2d)
         X2, was_1d = check_X(X, self.n_inputs, self.dtype)
         out = self._forward_raw(X2)
         return out[0] if was_1d else out
 
     predict = forward
 
-    def _forward_one(self, x):
-        """One already-checked sample: the latency path, with as little Python as possible."""
+    def _forward_one(self, x, shape):
+        """One already-checked sample (any C-contiguous array of n_inputs values): the latency path, with as little
+        Python as possible; the output has ``shape``."""
         ws = getattr(self._local, "ws", None)
         if ws is None:
             ws = self._workspace(1)
-        out = np.empty(self.layers[-1].units, dtype=self.dtype)
+        out = np.empty(shape, dtype=self.dtype)
         ctype = self._ctype
         status = self._forward_fn(self._table, len(self.layers), self._params_ptr,
                                   core.ffi.from_buffer(ctype, x), 1, ws[0],
