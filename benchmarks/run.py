@@ -194,6 +194,15 @@ def _table(wl, results, skipped, numpy_gflops):
     return "\n".join(lines)
 
 
+def _cost_curves_section(path):
+    """The section benchmarks/cost_curves.py wrote into `path`, if any (run.py rewrites the rest)."""
+    from cost_curves import END, START
+    if not path or not os.path.exists(path):
+        return None
+    text = open(path, encoding="utf-8").read()
+    return text[text.index(START):text.index(END) + len(END)] if START in text and END in text else None
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smoke mode: small data, few repeats, no RESULTS.md")
@@ -211,6 +220,7 @@ def main(argv=None):
     peer_names = {n for n in args.peers.split(",") if n}
     threads_list = [int(t) for t in args.threads.split(",")]
     output = args.output or (None if args.quick else os.path.join(HERE, "RESULTS.md"))
+    kept_curves = _cost_curves_section(output)
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
@@ -247,8 +257,12 @@ def main(argv=None):
                   "- float32 everywhere; medians over the repeats after one warm-up run; peers alternate within each "
                   "repeat; ratio = pyffnn samples/s ÷ peer samples/s (latency: peer time ÷ pyffnn time).", "",
                   "Peers:", notes, ""]
+        text = "\n".join(header) + "\n" + "\n\n".join(sections) + "\n"
         with open(output, "w", encoding="utf-8") as f:
-            f.write("\n".join(header) + "\n" + "\n\n".join(sections) + "\n")
+            f.write(text)
+        if kept_curves:  # benchmarks/cost_curves.py's section survives a rerun of this script
+            import cost_curves
+            cost_curves.write_section(kept_curves, output)
         log(f"wrote {output}")
 
 

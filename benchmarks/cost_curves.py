@@ -1,0 +1,211 @@
+"""Cost curves: training throughput of pyffnn and its peers across network width, batch size and depth, with 1 and
+2 threads, against the machine's limits; writes benchmarks/cost_curves.png and a section of benchmarks/RESULTS.md.
+
+    python3 benchmarks/cost_curves.py           # full sweep (several minutes on 2 cores)
+    python3 benchmarks/cost_curves.py --quick   # a few points, ~1 minute, prints the table, writes no files
+
+Every point trains the same float32 network (inputs = width, `depth` hidden relu layers of `width` units, 10 softmax
+outputs; SGD lr 0.01) for one epoch over enough samples for a fixed amount of arithmetic, from the same initial
+weights, with every available peer (numpy, PyTorch, scikit-learn); the median samples/s over the repeats is kept.
+Two ceilings are drawn from benchmarks/machine_probe.c's measurements of one core: the FMA peak (6 flops per weight
+per sample) and the bandwidth of streaming the weights three times per step (forward, input gradient, weight
+gradient) from wherever they fit, for `threads` cores.
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import machine  # noqa: E402
+from peer_numpy import NumpyPeer  # noqa: E402
+from peer_pyffnn import PyffnnPeer, set_threads  # noqa: E402
+from peer_sklearn import SklearnPeer  # noqa: E402
+from peer_torch import TorchPeer  # noqa: E402
+from workloads import Workload, _initial_weights  # noqa: E402
+
+PEERS = [PyffnnPeer, NumpyPeer, TorchPeer, SklearnPeer]
+START, END = "<!-- cost-curves: written by benchmarks/cost_curves.py -->", "<!-- /cost-curves -->"
+
+FULL = {"width": ([8, 32, 128, 512, 2048], 2, 128), "batch": (256, 2, [1, 4, 16, 64, 256, 1024]),
+        "depth": (256, [1, 2, 4, 8], 128)}
+QUICK = {"width": ([8, 128, 1024], 2, 64), "batch": (128, 2, [1, 32, 1024]), "depth": (128, [1, 4], 64)}
+
+
+def points(sweeps):
+    """(sweep, width, depth, batch) for each point of the three one-dimensional sweeps."""
+    out = []
+    for sweep, (w, d, b) in sweeps.items():
+        for v in {"width": w, "depth": d, "batch": b}[sweep]:
+            width = v if sweep == "width" else w
+            depth = v if sweep == "depth" else d
+            batch = v if sweep == "batch" else b
+            out.append((sweep, width, depth, batch))
+    return out
+
+
+def workload(width, depth, batch, flops_budget, seed=0):
+    sizes = [width] * (depth + 1) + [10]
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    n = int(min(max(flops_budget / (6.0 * weights), 4 * batch, 64), 200000))
+    n = max(batch, n - n % batch)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, width), dtype=np.float32)
+    y = rng.integers(0, 10, n)
+    wl = Workload("curve", sizes, "relu", "softmax", "sgd", 0.01, batch, 1, X, y)
+    return _initial_weights(wl), weights
+
+
+def measure(wl, threads, repeats, names):
+    peers = []
+    for cls in PEERS:
+        ok, _ = cls.available()
+        if ok and (not names or cls.name in names):
+            p = cls()
+            p.setup(wl, threads)
+            p.train()  # warm-up
+            peers.append(p)
+    times = {p.name: [] for p in peers}
+    for _ in range(repeats):
+        for p in peers:  # alternate the peers within a repeat
+            t0 = time.perf_counter()
+            p.train()
+            times[p.name].append(time.perf_counter() - t0)
+    return {k: wl.X.shape[0] / statistics.median(v) for k, v in times.items()}
+
+
+def ceilings(limits, weights, batch, threads):
+    """(FMA-peak samples/s, bandwidth samples/s) for `threads` cores, or (None, None) without a probe."""
+    if not limits:
+        return None, None
+    peak = threads * limits["fma_gflops"] * 1e9 / (6.0 * weights)
+    nbytes = 4 * weights
+    bw = limits["read_gbs"].get(nbytes) or min(limits["read_gbs"].values())
+    return peak, threads * batch * bw * 1e9 / (3.0 * nbytes)
+
+
+def _fmt(v):
+    return "–" if v is None else (f"{v / 1e6:.2f}M" if v >= 1e6 else f"{v / 1e3:.1f}k")
+
+
+def table(rows, limits):
+    head = [START, "", "### cost curves: samples/s of one training epoch (SGD, float32, relu hidden layers, "
+            "10 softmax outputs)", ""]
+    if limits:
+        head.append(f"Machine limits (benchmarks/machine_probe.c, one core): float32 FMA peak "
+                    f"{limits['fma_gflops']:.0f} GFLOP/s ({limits['isa']}); read bandwidth "
+                    + ", ".join(f"{_fmt_bytes(k)} {v:.0f} GB/s" for k, v in sorted(limits["read_gbs"].items()))
+                    + ". Ceiling = min(FMA peak, weight streaming) for the thread count.")
+        head.append("")
+    head += ["| sweep | width | depth | batch | threads | pyffnn | numpy | pytorch | sklearn | pyffnn/best peer "
+             "| % of ceiling |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        peers = {k: v for k, v in r["rates"].items() if k != "pyffnn"}
+        best = max(peers.values()) if peers else None
+        ceil = min(c for c in r["ceil"] if c) if any(r["ceil"]) else None
+        me = r["rates"]["pyffnn"]
+        ratio = f"{me / best:.2f}x" if best else "–"
+        share = f"{100 * me / ceil:.0f}%" if ceil else "–"
+        head.append(f"| {r['sweep']} | {r['width']} | {r['depth']} | {r['batch']} | {r['threads']} | {_fmt(me)} | "
+                    + " | ".join(_fmt(r["rates"].get(k)) for k in ("numpy", "pytorch", "sklearn"))
+                    + f" | {ratio} | {share} |")
+    head += ["", "![cost curves](cost_curves.png)", "", END]
+    return "\n".join(head)
+
+
+def _fmt_bytes(n):
+    return f"{n / 1024:.0f} KiB" if n < 1 << 20 else f"{n / (1 << 20):.1f} MiB"
+
+
+def plot(rows, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    sweeps = ["width", "batch", "depth"]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5.2))
+    colors = {"pyffnn": "C0", "numpy": "C1", "pytorch": "C2", "sklearn": "C3"}
+    for ax, sweep in zip(axes, sweeps):
+        pts = [r for r in rows if r["sweep"] == sweep]
+        if not pts:
+            continue
+        for threads, style in ((1, "-"), (2, "--")):
+            sel = [r for r in pts if r["threads"] == threads]
+            if not sel:
+                continue
+            xs = [r[sweep] for r in sel]
+            for name, color in colors.items():
+                ys = [r["rates"].get(name) for r in sel]
+                if all(y is not None for y in ys):
+                    ax.plot(xs, ys, style, color=color, marker="o", ms=4, label=f"{name}, {threads} thread(s)")
+            for k, (lab, cstyle) in enumerate((("FMA peak", "k"), ("weight streaming", "0.55"))):
+                ys = [r["ceil"][k] for r in sel]
+                if all(y is not None for y in ys):
+                    ax.plot(xs, ys, style, color=cstyle, lw=1, label=f"{lab}, {threads} core(s)")
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        fixed = {"width": "depth {depth}, batch {batch}", "batch": "width {width}, depth {depth}",
+                 "depth": "width {width}, batch {batch}"}[sweep].format(**pts[0])
+        ax.set_title(f"{sweep} sweep ({fixed})")
+        ax.set_xlabel(sweep)
+        ax.set_ylabel("training samples / s")
+        ax.grid(True, which="both", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_section(text, path):
+    """Replace (or append) the cost-curves section of RESULTS.md, leaving the rest as run.py wrote it."""
+    old = open(path, encoding="utf-8").read() if os.path.exists(path) else "# pyffnn benchmarks\n"
+    if START in old and END in old:
+        new = old[:old.index(START)] + text + old[old.index(END) + len(END):]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(new)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="a few points, ~1 minute; prints only")
+    ap.add_argument("--peers", default="", help="comma-separated subset of peers (default: all available)")
+    ap.add_argument("--threads", default="1,2", help="thread counts, default 1,2")
+    ap.add_argument("--output", default=None, help="RESULTS.md to update (default: benchmarks/RESULTS.md for a "
+                    "full run, none for --quick); the PNG goes next to it")
+    args = ap.parse_args(argv)
+    names = {n for n in args.peers.split(",") if n}
+    names.add("pyffnn")
+    threads_list = [int(t) for t in args.threads.split(",")]
+    sweeps, budget, repeats = (QUICK, 5e7, 1) if args.quick else (FULL, 1.2e9, 3)
+    output = args.output or (None if args.quick else os.path.join(HERE, "RESULTS.md"))
+    pts = points(sweeps)
+    sizes = sorted({4 * sum(a * b for a, b in zip(s[:-1], s[1:])) for s in
+                    ([w] * (d + 1) + [10] for _, w, d, _ in pts)})
+    limits = machine.probe(sizes)
+    rows = []
+    for sweep, width, depth, batch in pts:
+        wl, weights = workload(width, depth, batch, budget)
+        for threads in threads_list:
+            rates = measure(wl, threads, repeats, names)
+            rows.append({"sweep": sweep, "width": width, "depth": depth, "batch": batch, "threads": threads,
+                         "rates": rates, "ceil": ceilings(limits, weights, batch, threads)})
+            print(f"  {sweep}: width {width} depth {depth} batch {batch} threads {threads}: "
+                  + ", ".join(f"{k} {_fmt(v)}/s" for k, v in rates.items()), file=sys.stderr, flush=True)
+    set_threads(None)
+    text = table(rows, limits)
+    print(text)
+    if output:
+        plot(rows, os.path.join(os.path.dirname(os.path.abspath(output)), "cost_curves.png"))
+        write_section(text, output)
+        print(f"wrote {output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
