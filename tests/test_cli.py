@@ -67,7 +67,7 @@ def test_train_builtin_xor_saves_model_with_metadata(tmp_path, capsys):
     meta = net.metadata
     assert meta["task"] == "binary" and meta["classes"] == [0, 1]
     assert meta["feature_names"] == ["x1", "x2"] and meta["target_name"] == "y" and meta["target_index"] == 2
-    assert len(meta["scaler"]["mean"]) == 2 and meta["target_scaler"] is None
+    assert len(meta["preprocessor"]["scaler"]["mean"]) == 2 and meta["preprocessor"]["target_scaler"] is None
     assert meta["scores"]["test"]["n"] == 30 and meta["training"]["epochs"] == 60
 
 
@@ -128,7 +128,7 @@ def test_predictions_apply_the_saved_scaler(tmp_path, capsys):
     code, out, _ = run(capsys, "predict", model, data, "--proba")
     assert code == 0
     net = Network.load(model)
-    expected = net.predict(StandardScaler.from_dict(net.metadata["scaler"]).transform(X))[:, 0]
+    expected = net.predict(StandardScaler.from_dict(net.metadata["preprocessor"]["scaler"]).transform(X))[:, 0]
     got = np.array([float(r[2]) for r in read_rows(out)[1:]])
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
     assert [int(r[0]) for r in read_rows(out)[1:]] == (expected > 0.5).astype(int).tolist()
@@ -142,7 +142,7 @@ def test_regression_reports_mse_r2_and_predicts_in_data_units(tmp_path, capsys):
     assert score(out, "test", "r2") > 0.9 and score(out, "test", "mse") < 0.05
     net = Network.load(model)
     assert net.spec == "1-16tanh-1linear" and net.metadata["task"] == "regression"
-    assert net.metadata["classes"] is None and net.metadata["target_scaler"] is not None
+    assert net.metadata["classes"] is None and net.metadata["preprocessor"]["target_scaler"] is not None
     data = tmp_path / "x.csv"
     xs = np.linspace(-2.5, 2.5, 11)
     data.write_text("".join(f"{float(x)!r}\n" for x in xs))
@@ -240,17 +240,17 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("a,b,label\n1,2,x\n3,4,y\n5,6\n")
     text = tmp_path / "text.csv"
-    text.write_text("a,b,label\n1,2,x\n3,oops,y\n")
+    text.write_text("a,b,label\n" + "".join(f"{i},{i * 2},{'xy'[i % 2]}\n" for i in range(12)) + "3,oops,y\n")
     model = tmp_path / "m.npz"
     assert run(capsys, "train", "--csv", good, "--epochs", 2, "--quiet", "--val", 0, "--test", 0, "-o", model)[0] == 0
     cases = [
         (["train", "--csv", tmp_path / "missing.csv"], ["no such file", "missing.csv"]),
         (["train", "--csv", ragged], ["line 4 has 2 fields, expected 3"]),
-        (["train", "--csv", text], ["line 3, column 2 (b)", "'oops' is not a number"]),
+        (["train", "--csv", text], ["line 14, column 'b'", "'oops' is not a number", "--drop b"]),
         (["train", "--csv", good, "--target", "nope"], ["no column named 'nope'"]),
         (["train", "--csv", good, "--target", 7], ["target column 7 is out of range"]),
         (["train", "--csv", good, "--samples", 10], ["--samples and --noise only apply to --dataset"]),
-        (["train", "--dataset", "xor", "--target", "y"], ["--target only applies to --csv"]),
+        (["train", "--dataset", "xor", "--target", "y"], ["--target only applies to a CSV file"]),
         (["train", "--dataset", "xor", "--layers", "8wiggle"], ["unknown activation 'wiggle'"]),
         (["train", "--dataset", "xor", "--val", 0.6, "--test", 0.5], ["leave no training samples"]),
         (["train", "--dataset", "xor", "--patience", 2, "--val", 0], ["--patience needs a validation split"]),
@@ -262,7 +262,7 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
     ]
     wide = tmp_path / "wide.csv"
     wide.write_text("1,2,3,4\n")
-    cases.append((["predict", model, wide], ["has 4 columns; expected 2 feature columns"]))
+    cases.append((["predict", model, wide], ["column 'a' is missing (and 1 more); the model needs the columns: a, b"]))
     for argv, fragments in cases:
         code, out, err = run(capsys, *argv)
         assert code == 2, (argv, err)

@@ -1,8 +1,8 @@
 """The ``pyffnn`` command line: train, predict, info, datasets, gui, runs and sweep.
 
     pyffnn train --dataset xor --layers 8tanh --epochs 200 --output xor.npz
-    pyffnn train --csv iris.csv --target species --layers 16relu-16relu --output iris.npz
-    pyffnn predict iris.npz new_flowers.csv --output predictions.csv --proba
+    pyffnn train penguins.csv --target species --layers 16relu-16relu --output penguins.npz
+    pyffnn predict penguins.npz new_penguins.csv --keep id --output predictions.csv --proba
     pyffnn info iris.npz
 
 Exit codes: 0 success, 1 training diverged or another runtime failure, 2 bad usage or bad input.  Errors are one
@@ -22,7 +22,10 @@ import sys
 import numpy as np
 
 from ..training.callbacks import EarlyStopping
-from ..datasets import BUILTIN, StandardScaler, load_builtin, load_csv, read_csv_features, train_val_test_split
+from ..datasets import BUILTIN, StandardScaler, load_builtin
+from ..data.columns import numbers
+from ..data.preprocessor import MISSING_POLICIES, TASKS
+from . import table_data
 from ..errors import FFNNError, TrainingDiverged
 from ..fileio import atomic_write, check_writable
 from ..network import Network
@@ -40,12 +43,18 @@ METADATA_FORMAT = "pyffnn-cli/1"  # marks model metadata written by `pyffnn trai
 # train
 # ---------------------------------------------------------------------------------------------------------------
 
+def _n_targets(ds):
+    return 1 if ds.y.ndim == 1 else ds.y.shape[1]
+
+
 def _output_layer(ds):
     if ds.task == "binary":
         return "1sigmoid"
     if ds.task == "multiclass":
         return f"{ds.n_classes}softmax"
-    return "1linear"
+    if ds.task == "multilabel":
+        return f"{_n_targets(ds)}sigmoid"
+    return f"{_n_targets(ds)}linear"
 
 
 def _build_network(args, ds):
@@ -58,7 +67,8 @@ def _build_network(args, ds):
         out, act = net.n_outputs, net.output_activation
         fits = {"binary": (out == 1 and act == "sigmoid") or (out == 2 and act == "softmax"),
                 "multiclass": out == ds.n_classes and act == "softmax",
-                "regression": out == 1 and act != "softmax"}[ds.task]
+                "multilabel": out == _n_targets(ds) and act == "sigmoid",
+                "regression": out == _n_targets(ds) and act != "softmax"}[ds.task]
         if not fits:
             raise FFNNError(f"the output layer of --arch {args.arch!r} ({out} {act}) does not fit the "
                             f"{ds.task} target {ds.target_name!r}; use {_output_layer(ds)}"
@@ -69,18 +79,23 @@ def _build_network(args, ds):
     return Network("-".join(tokens), dtype=args.dtype, random_state=args.seed)
 
 
+_TABLE_OPTIONS = ("target", "drop", "features", "skip_rows")
+
+
 def _load_data(args):
+    if args.file is not None:
+        args.csv = args.file
     if args.csv is not None:
         if args.samples is not None or args.noise is not None:
             raise FFNNError("--samples and --noise only apply to --dataset")
-        header = {"auto": "auto", "yes": True, "no": False}[args.header]
-        return load_csv(args.csv, target=-1 if args.target is None else args.target, header=header)
-    if args.target is not None:
-        raise FFNNError("--target only applies to --csv")
-    return load_builtin(args.dataset, n_samples=args.samples, noise=args.noise, random_state=args.seed)
+    else:
+        given = [o for o in _TABLE_OPTIONS if getattr(args, o) not in (None, 0)]
+        if given or args.task != "auto" or args.missing != "impute":
+            raise FFNNError(f"--{(given or ['task'])[0].replace('_', '-')} only applies to a CSV file")
+    return table_data.load(args, sys.stdout)
 
 
-def _scores(net, task, X, y, y_model, target_scaler, loss="auto"):
+def _scores(net, task, X, y, pre, loss="auto"):
     """Metrics on one split: loss (the training objective) plus accuracy, or MSE and R² in the data's units.
 
     Accuracy is ``Network.evaluate``'s, so the command line, the library and the app decide classes by one rule."""
@@ -88,15 +103,13 @@ def _scores(net, task, X, y, y_model, target_scaler, loss="auto"):
     if len(X) == 0:
         return scores
     if task != "regression":
-        return {**scores, **{k: float(v) for k, v in net.evaluate(X, y_model, loss=loss).items()}}
-    scores["loss"] = float(net.loss(X, y_model, loss=loss))
-    pred = net.predict(X)[:, 0]
-    if target_scaler is not None:
-        pred = target_scaler.inverse_transform(pred.reshape(-1, 1))[:, 0]
-    residual = float(np.sum((pred - y) ** 2))
-    total = float(np.sum((y - y.mean()) ** 2))
-    scores["mse"] = residual / len(y)
-    scores["r2"] = 1.0 - residual / total if total > 0 else None
+        return {**scores, **{k: float(v) for k, v in net.evaluate(X, y, loss=loss).items()}}
+    scores["loss"] = float(net.loss(X, pre.model_targets(y), loss=loss))
+    pred = pre.decode(net.predict(X)).reshape(y.shape)
+    residual = np.sum((pred - y) ** 2, axis=0)
+    total = np.sum((y - y.mean(axis=0)) ** 2, axis=0)
+    scores["mse"] = float(np.mean(residual)) / len(y)
+    scores["r2"] = float(np.mean(1.0 - residual / total)) if np.all(total > 0) else None
     return scores
 
 
@@ -128,29 +141,19 @@ def _plain(value):
 
 def _cmd_train(args):
     check_writable(args.output)  # fail now, not after training
-    ds = _load_data(args)
+    tt = _load_data(args)
+    ds = tt.dataset
+    if tt.from_csv and not args.quiet_data:
+        print(table_data.report_text(tt))
     net = _build_network(args, ds)
-    classify = ds.task != "regression"
-    X_tr, X_va, X_te, y_tr, y_va, y_te = train_val_test_split(
-        ds.X, ds.y, val=args.val, test=args.test, random_state=args.seed, stratify=True if classify else None)
+    pre, parts = table_data.split(args, tt, sys.stdout)
+    (_, X_tr, y_tr), (_, X_va, y_va), (_, X_te, y_te) = parts
+    model_targets = pre.model_targets
 
-    scaler = target_scaler = None
-    if not args.no_standardize:
-        scaler = StandardScaler().fit(X_tr)
-        X_tr, X_va, X_te = (scaler.transform(X) if len(X) else X for X in (X_tr, X_va, X_te))
-        if not classify:
-            target_scaler = StandardScaler().fit(y_tr.reshape(-1, 1))
-
-    def model_targets(y):  # what the network is trained on: standardized for regression
-        if target_scaler is None or len(y) == 0:
-            return y
-        return target_scaler.transform(y.reshape(-1, 1))[:, 0]
-
-    source = {"csv": os.fspath(args.csv)} if args.csv is not None else \
-        {"dataset": args.dataset, "samples": ds.n_samples, "noise": _noise_used(args)}
-    logger = runs_cli.train_logger(args, ds, source, {
-        "standardize": scaler is not None, "scaler": None if scaler is None else scaler.to_dict(),
-        "target_scaler": None if target_scaler is None else target_scaler.to_dict()})
+    source = {"csv": os.fspath(args.csv), "skip_rows": args.skip_rows, "header": args.header} \
+        if args.csv is not None else {"dataset": args.dataset, "samples": ds.n_samples, "noise": _noise_used(args)}
+    logger = runs_cli.train_logger(args, ds, source, {"standardize": pre.scaler_ is not None,
+                                                      "preprocessor": pre.to_dict()})
     callbacks = [] if logger is None else [logger]
     bar = None if args.quiet else ProgressBar(args.epochs)
     if bar is not None:
@@ -168,18 +171,19 @@ def _cmd_train(args):
         if bar is not None:
             bar.close()
 
-    scores = {name: _scores(net, ds.task, X, y, model_targets(y), target_scaler, args.loss)
-              for name, X, y in (("train", X_tr, y_tr), ("validation", X_va, y_va), ("test", X_te, y_te))}
+    scores = {name: _scores(net, ds.task, X, y, pre, args.loss) for name, X, y in parts}
     metadata = {
         "format": METADATA_FORMAT,
         "task": ds.task,
         "classes": None if ds.classes is None else _plain(ds.classes),
-        "feature_names": list(ds.feature_names),
+        "feature_names": list(pre.feature_names_),
+        "input_columns": list(pre.input_columns_),
         "target_name": ds.target_name,
-        # column of the target in the training table, dropped when predicting on rows that still have it
-        "target_index": ds.n_features if ds.target_index is None else ds.target_index,
-        "scaler": None if scaler is None else scaler.to_dict(),
-        "target_scaler": None if target_scaler is None else target_scaler.to_dict(),
+        "target_names": list(pre.target_names_),
+        # column of the target in the training table
+        "target_index": ds.target_index,
+        # everything predict needs to turn raw rows into network inputs (kinds, categories, imputation, scaling)
+        "preprocessor": pre.to_dict(),
         "source": source,
         "training": {"loss": loss_table.resolve(args.loss, net.output_activation), "optimizer": args.optimizer,
                      "lr": args.lr, "epochs": len(history.epoch),
@@ -203,7 +207,7 @@ def _cmd_train(args):
 # ---------------------------------------------------------------------------------------------------------------
 
 def _model_task(net, meta):
-    if meta.get("task") in ("binary", "multiclass", "regression"):
+    if meta.get("task") in ("binary", "multiclass", "multilabel", "regression"):
         return meta["task"]
     if net.output_activation in ("sigmoid", "softmax"):  # a model saved from Python without CLI metadata
         return "binary" if net.n_outputs == 1 or (net.n_outputs == 2 and net.output_activation == "softmax") \
@@ -228,6 +232,38 @@ def _prediction_metadata(net, path):
     return fields
 
 
+def _legacy_features(args, net, meta):
+    """Features for a model saved without a preprocessor (older files, or Network.save from Python): the
+    model's feature columns by name, else by position (one extra column is the training target)."""
+    table = table_data.read_frame(args.csv, header=table_data.HEADER[args.header], skip_rows=args.skip_rows)
+    names = [str(c) for c in table.frame.columns]
+    wanted = meta["feature_names"]
+    if wanted and len(wanted) == net.n_inputs and all(names.count(f) == 1 for f in wanted):
+        columns = list(wanted)
+    else:
+        columns = list(names)
+        if len(columns) == net.n_inputs + 1:
+            target = meta["target_name"]
+            index = -1 if meta["target_index"] is None else meta["target_index"]
+            columns.remove(target if target in columns else columns[index % len(columns)])
+    if len(columns) != net.n_inputs:
+        raise FFNNError(f"{args.csv!r} has {len(names)} columns; expected {net.n_inputs} feature columns "
+                        f"(or {net.n_inputs + 1} with a target column)")
+    X = np.empty((len(table.frame), len(columns)))
+    for j, name in enumerate(columns):
+        try:
+            X[:, j] = numbers(table.frame[name], table.decimal)
+        except FFNNError as exc:
+            raise FFNNError(f"{table.where(getattr(exc, 'row', 0))}, column {name!r}: {exc}") from None
+        bad = ~np.isfinite(X[:, j])
+        if bad.any():
+            raise FFNNError(f"{table.where(int(np.flatnonzero(bad)[0]))}, column {name!r}: missing or not finite; "
+                            "this model stores no preprocessing to fill it in")
+    if meta["scaler"]:
+        X = StandardScaler.from_dict(meta["scaler"]).transform(X)
+    return table, X
+
+
 def _cmd_predict(args):
     if args.output is not None:
         check_writable(args.output)
@@ -236,34 +272,43 @@ def _cmd_predict(args):
     task = meta["task"]
     if args.proba and task == "regression":
         raise FFNNError("--proba needs a classification model; this model does regression")
-    if task != "regression" and net.n_outputs > 1 and net.output_activation != "softmax":
+    pre = table_data.model_preprocessor(net.metadata or {}, args.model)
+    if task == "multilabel" and args.proba:
+        raise FFNNError("--proba is not available for multi-label models; the output has one 0/1 column per target")
+    if task in ("binary", "multiclass") and net.n_outputs > 1 and net.output_activation != "softmax":
         raise FFNNError(f"cannot predict classes with a {net.n_outputs}-output {net.output_activation} model "
-                        "(multi-label outputs are not supported by the command line)")
-    header = {"auto": "auto", "yes": True, "no": False}[args.header]
-    target_index = -1 if meta["target_index"] is None else meta["target_index"]
-    X, _ = read_csv_features(args.csv, net.n_inputs, target_name=meta["target_name"], target_index=target_index,
-                             header=header, feature_names=meta["feature_names"])
-    if meta["scaler"]:
-        X = StandardScaler.from_dict(meta["scaler"]).transform(X)
+                        "(multi-label outputs need a model trained by 'pyffnn train' on several targets)")
+    if pre is not None:
+        table, X = table_data.predict_table(args, pre, net.n_inputs, sys.stderr)
+    else:
+        table, X = _legacy_features(args, net, meta)
+    keep_names, keep_rows = table_data.kept_columns(table, args.keep)
     out = net.predict(X)
     target_name = meta["target_name"] or "prediction"
 
     if task == "regression":
         values = out
-        if meta["target_scaler"]:
+        if pre is not None:
+            values = pre.decode(out).reshape(len(out), -1)
+        elif meta["target_scaler"]:
             values = StandardScaler.from_dict(meta["target_scaler"]).inverse_transform(out)
-        names = [target_name] if values.shape[1] == 1 else [f"{target_name}{k + 1}" for k in range(values.shape[1])]
+        targets = list(pre.target_names_) if pre is not None and len(pre.target_names_) == values.shape[1] else \
+            [target_name] if values.shape[1] == 1 else [f"{target_name}{k + 1}" for k in range(values.shape[1])]
+        names = targets
         rows = [[repr(float(v)) for v in row] for row in values]
+    elif task == "multilabel":
+        names = list(pre.target_names_)
+        rows = [[str(pre.classes_[k][int(b)]) for k, b in enumerate(row)] for row in out > 0.5]
     else:
         proba = np.column_stack([1.0 - out[:, 0], out[:, 0]]) if net.n_outputs == 1 else out
-        classes = meta["classes"] or list(range(proba.shape[1]))
+        classes = (pre.classes_[0] if pre is not None else meta["classes"]) or list(range(proba.shape[1]))
         if len(classes) != proba.shape[1]:
             raise FFNNError(f"the model has {proba.shape[1]} classes but its metadata lists {len(classes)}")
         labels = [classes[k] for k in net.predict_classes(X)]
         names = [target_name] + ([f"proba_{c}" for c in classes] if args.proba else [])
         rows = [[str(label)] + ([f"{p:.6g}" for p in ps] if args.proba else []) for label, ps in zip(labels, proba)]
 
-    _emit_csv(args.output, names, rows, "predictions")
+    _emit_csv(args.output, keep_names + names, [k + r for k, r in zip(keep_rows, rows)], "predictions")
     return 0
 
 
@@ -387,6 +432,8 @@ def _non_negative_float(text):
 def _add_header_option(p):
     p.add_argument("--header", choices=("auto", "yes", "no"), default="auto",
                    help="does the CSV start with a header row? (default: auto-detect)")
+    p.add_argument("--skip-rows", type=_seed, default=0, metavar="N",
+                   help="lines to skip at the top of the file, e.g. a title or metadata line (default 0)")
 
 
 def build_parser():
@@ -403,15 +450,33 @@ def build_parser():
                     "The input size and the output layer follow from the data (binary: 1sigmoid,\n"
                     "K classes: Ksoftmax, regression: 1linear); --layers gives the hidden layers only.",
         epilog="examples:\n  pyffnn train --dataset spiral --layers 16tanh-16tanh --epochs 500 --lr 0.01\n"
-               "  pyffnn train --csv iris.csv --target species --layers 8relu --output iris.npz",
+               "  pyffnn train penguins.csv --target species --drop year --layers 8relu --output penguins.npz\n"
+               "  pyffnn train wine_data.csv --skip-rows 1 --header no --output wine.npz\n\n"
+               "Reading a CSV: the delimiter, header, decimal commas and compression (.gz/.bz2/.xz/.zip) are\n"
+               "detected; text columns are one-hot encoded, true/false columns become 1/0, missing cells are\n"
+               "imputed (--missing), identifier, date and constant columns are left out (--features keeps them).\n"
+               "A data report (each column's kind and role, and the task with its reason) is printed first.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     data = p.add_argument_group("data")
-    source = data.add_mutually_exclusive_group(required=True)
-    source.add_argument("--csv", metavar="FILE", help="CSV file (comma, semicolon or tab separated)")
+    data.add_argument("file", metavar="FILE", nargs="?", help="CSV file to train on (same as --csv FILE)")
+    source = data.add_mutually_exclusive_group()
+    source.add_argument("--csv", metavar="FILE", help="CSV file (comma, semicolon, tab or blank separated)")
     source.add_argument("--dataset", metavar="NAME", choices=sorted(BUILTIN),
                         help=f"built-in data set: {', '.join(BUILTIN)}")
-    data.add_argument("--target", metavar="COL",
-                      help="target column of the CSV: a header name or an index, negative from the end (default -1)")
+    data.add_argument("--target", metavar="COL[,COL...]",
+                      help="target column(s): header names or indices, negative from the end (default -1); several "
+                           "numeric targets: multi-output regression, several true/false targets: multi-label")
+    data.add_argument("--drop", metavar="COL[,COL...]", help="columns to leave out")
+    data.add_argument("--features", metavar="COL[,COL...]",
+                      help="columns to use even if left out by default (identifiers, dates, constants)")
+    data.add_argument("--task", choices=TASKS, default="auto",
+                      help="classification or regression (default auto: text, true/false, two values or a few "
+                           "integers with several rows each are classes; other numbers are regression)")
+    data.add_argument("--missing", choices=MISSING_POLICIES, default="impute",
+                      help="missing feature cells: impute (mean + indicator column for numbers, most frequent "
+                           "category), drop the rows, or error (default impute); rows with a missing target are "
+                           "always left out")
+    data.add_argument("--quiet-data", action="store_true", help="do not print the data report")
     _add_header_option(data)
     data.add_argument("--samples", type=_positive_int, metavar="N", help="samples to generate for --dataset")
     data.add_argument("--noise", type=_non_negative_float, metavar="F", help="noise level for --dataset")
@@ -452,12 +517,14 @@ def build_parser():
 
     p = sub.add_parser(
         "predict", help="predict the rows of a CSV file with a saved model",
-        description="Write one prediction per CSV row (class labels as in training). The CSV may still hold the "
-                    "training target column: with one column more than the model's inputs, that column is dropped.")
+        description="Write one prediction per CSV row (class labels as in training). Columns are matched by name and "
+                    "prepared as in training (text categories, missing cells, scaling); other columns, such as the "
+                    "training target, are ignored.")
     p.add_argument("model", metavar="MODEL", help="model file written by 'pyffnn train'")
     p.add_argument("csv", metavar="CSV", help="rows to predict")
     p.add_argument("--output", "-o", metavar="FILE", help="output CSV (default: standard output)")
     p.add_argument("--proba", action="store_true", help="add a probability column per class")
+    p.add_argument("--keep", metavar="COL[,COL...]", help="copy these columns (e.g. an ID) into the output, first")
     _add_header_option(p)
     p.set_defaults(func=_cmd_predict)
 
@@ -560,7 +627,10 @@ def _main(argv):
         # everything after 'gui' belongs to the app (argparse's REMAINDER would reject a leading option)
         args = argparse.Namespace(command="gui", func=_cmd_gui, gui_args=argv[1:])
     else:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command == "train" and [args.file, args.csv, args.dataset].count(None) != 2:
+            parser.error("give the data once: a CSV FILE, --csv FILE or --dataset NAME")
     try:
         return args.func(args)
     except TrainingDiverged as exc:

@@ -27,8 +27,12 @@ class Dataset:
     """Features ``X`` (float64, ``(n, d)``) and target ``y`` with their names.
 
     For classification ``y`` holds int class indices into ``classes`` (the original labels, sorted); for
-    regression ``y`` is float64 and ``classes`` is None.  ``task`` is ``"binary"``, ``"multiclass"`` or
-    ``"regression"``.  ``target_index`` is the target's column in the source file (None for generated data).
+    regression ``y`` is float64 and ``classes`` is None.  ``task`` is ``"binary"``, ``"multiclass"``,
+    ``"multilabel"`` (``y`` a 0/1 matrix, one column per target; ``classes`` the target names) or ``"regression"``
+    (``y`` 2-D for several targets).  ``target_index`` is the target's column in the source file (None for
+    generated data).  Tables read by :func:`read_table` also carry ``report`` (a :class:`DataReport`),
+    ``preprocessor`` (the fitted :class:`Preprocessor` that made ``X`` and ``y`` from the table), ``rows`` (the
+    positions of the table rows used) and ``target_names``.
     """
 
     X: np.ndarray
@@ -38,6 +42,10 @@ class Dataset:
     classes: Optional[np.ndarray]
     task: str
     target_index: Optional[int] = None
+    report: object = None
+    preprocessor: object = None
+    rows: Optional[np.ndarray] = None
+    target_names: Optional[tuple] = None
 
     @property
     def n_samples(self):

@@ -35,7 +35,12 @@ def _as_real(values, dtype, what):
     except (TypeError, ValueError) as exc:
         if isinstance(exc, FFNNError):
             raise
-        raise FFNNError(f"{what} must be numeric, could not convert it: {exc}") from None
+        hint = ""
+        if hasattr(values, "columns") and hasattr(values, "dtypes"):  # a pandas DataFrame with text columns
+            text = [str(c) for c, t in zip(values.columns, values.dtypes) if t.kind not in "biuf"]
+            hint = (f"; columns {', '.join(text[:5])} are not numbers: encode the table first with "
+                    "pyffnn.datasets.Preprocessor (or read_table), or scikit-learn's ColumnTransformer")
+        raise FFNNError(f"{what} must be numeric, could not convert it: {exc}{hint}") from None
 
 
 def _raise_not_finite(values, dtype, what):

@@ -86,7 +86,7 @@ def test_csv_with_numeric_target_is_regression(window, qtbot, tmp_path):
 BAD_FILES = {
     "empty": ("", "empty"),
     "ragged": ("a,b,label\n1,2,x\n3,4\n5,6,y\n", "line"),
-    "non_numeric_feature": ("a,b,label\n1,2,x\nhello,4,y\n5,6,x\n7,8,y\n", "hello"),
+    "non_numeric_feature": ("a,b,label\n" + "1,2,x\n5,6,y\n" * 6 + "hello,4,y\n", "hello"),
     "one_class": ("a,b,label\n1,2,x\n3,4,x\n5,6,x\n7,8,x\n", "class"),
     "header_only": ("a,b,label\n", ""),
 }
