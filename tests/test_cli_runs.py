@@ -34,7 +34,8 @@ def test_train_records_by_default_and_no_record_skips(two_runs, capsys, tmp_path
     r = runs[0]
     assert r.status == "finished" and r.model_path == str(tmp_path / "m1.npz")
     assert r.config["data"]["source"] == {"dataset": "xor", "samples": 200, "noise": 0.1}
-    assert r.config["preprocessing"]["standardize"] and len(r.config["preprocessing"]["preprocessor"]["scaler"]["mean"]) == 2
+    prep = r.config["preprocessing"]
+    assert prep["standardize"] and len(prep["preprocessor"]["scaler"]["mean"]) == 2
     assert r.config["optimizer"]["lr"] == 0.1 and len(r.epochs) == 30
     assert 0 <= r.metrics["test_accuracy"] <= 1 and "val_loss" in r.metrics
     code, out, _ = run(capsys, "train", "--dataset", "xor", "--epochs", 5, "--quiet", "--no-record",
