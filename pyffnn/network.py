@@ -385,16 +385,26 @@ class Network:
         other.metadata = dict(self.metadata)
         return other
 
-    def save(self, path, metadata=None):
-        """Write the model to ``path`` (.npz with a JSON architecture); atomic: an old file survives a failure."""
+    def save(self, path, metadata=None, optimizer=None):
+        """Write the model to ``path`` (.npz with a JSON architecture); atomic: an old file survives a failure.
+
+        ``optimizer`` (the object that trained the network) makes the file a training checkpoint: it also holds
+        the optimizer's config, state and step count, ``epochs_done`` and the shuffling generator's state, so
+        ``Network.load(path, with_optimizer=True)`` and ``fit(..., optimizer=opt, initial_epoch=net.epochs_done)``
+        continue exactly as one uninterrupted fit would have.
+        """
         from .serialization import save_network
-        save_network(self, path, metadata)
+        save_network(self, path, metadata, optimizer=optimizer)
 
     @classmethod
-    def load(cls, path):
-        """Read a model written by :meth:`save`; raises ModelFileError for corrupt or foreign files."""
+    def load(cls, path, with_optimizer=False):
+        """Read a model written by :meth:`save`; raises ModelFileError for corrupt or foreign files.
+
+        With ``with_optimizer=True`` returns ``(network, optimizer)``: the optimizer rebuilt from a checkpoint with
+        its state and step count, or None when the file was saved without ``optimizer=``.
+        """
         from .serialization import load_network
-        return load_network(path)
+        return load_network(path, with_optimizer=with_optimizer)
 
     def to_onnx(self, path, opset=None):
         """Export to ONNX (needs the optional ``onnx`` package: ``pip install pyffnn[onnx]``)."""

@@ -32,6 +32,7 @@ from ..network import Network
 from ..registry import losses as loss_table
 from ..registry.activations import HIDDEN_NAMES
 from ..registry.optimizers import NAMES as OPTIMIZER_NAMES
+from ..registry.optimizers import make_optimizer
 from ..training.progress import ProgressBar
 from . import runs as runs_cli
 
@@ -139,14 +140,66 @@ def _plain(value):
     return value
 
 
+# options whose value comes from the model file with --resume (giving another value is an error)
+_FROM_CHECKPOINT = {"val": 0.15, "test": 0.15, "no_standardize": False, "layers": "16tanh", "arch": None,
+                    "dtype": "float64", "optimizer": "adam", "batch_size": 32, "l2": 0.0, "seed": 0, "loss": "auto"}
+
+
+def _resume(args):
+    """``--resume MODEL``: the network and optimizer from the checkpoint, the split and training settings from its
+    metadata (written into ``args``), and the data source too unless one is given; returns (net, opt, metadata)."""
+    given = [k for k, default in _FROM_CHECKPOINT.items() if getattr(args, k) != default]
+    if given:
+        names = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise FFNNError(f"{names}: with --resume the split, architecture and training settings come from the model "
+                        "file; give --epochs (more epochs), --lr (a new rate), --patience, --output, the run-store "
+                        "options and, for a CSV, the same data options as the first run")
+    net, opt = Network.load(args.resume, with_optimizer=True)
+    meta = net.metadata if isinstance(net.metadata, dict) else {}
+    source, training = meta.get("source"), meta.get("training")
+    if meta.get("format") != METADATA_FORMAT or not isinstance(source, dict) or not isinstance(training, dict):
+        raise FFNNError(f"{args.resume} was not written by 'pyffnn train', so it does not say what it was trained "
+                        "on; resume it from Python with Network.load(path, with_optimizer=True)")
+    if opt is None:
+        raise FFNNError(f"{args.resume} holds no optimizer state (it was saved by an older pyffnn); train anew")
+    try:
+        if args.csv is None and args.dataset is None and args.file is None:
+            if "csv" in source:
+                args.csv, args.skip_rows, args.header = source["csv"], source["skip_rows"], source["header"]
+            else:
+                args.dataset, args.samples, args.noise = source["dataset"], source["samples"], source["noise"]
+        args.val, args.test, args.seed = training["val"], training["test"], training["seed"]
+        args.batch_size, args.optimizer = training["batch_size"], training["optimizer"]
+        args.loss = training.get("loss", "auto")
+        preprocessor = meta["preprocessor"]
+        args.no_standardize = not (isinstance(preprocessor, dict) and preprocessor.get("standardize", True))
+    except KeyError as exc:
+        raise FFNNError(f"{args.resume}: its metadata lacks {exc}; it cannot be resumed from the command line") \
+            from None
+    if args.lr is not None:
+        if not getattr(opt, "has_learning_rate", False):
+            raise FFNNError(f"--lr: the {args.optimizer} optimizer of {args.resume} has no learning rate")
+        opt.lr = args.lr
+    return net, opt, meta
+
+
 def _cmd_train(args):
     check_writable(args.output)  # fail now, not after training
+    if args.resume is not None:
+        net, opt, meta = _resume(args)
     tt = _load_data(args)
     ds = tt.dataset
     if tt.from_csv and not args.quiet_data:
         print(table_data.report_text(tt))
-    net = _build_network(args, ds)
+    if args.resume is None:
+        net = _build_network(args, ds)
+        opt = make_optimizer(args.optimizer, args.lr)
+        opt.l2 = args.l2
     pre, parts = table_data.split(args, tt, sys.stdout)
+    if args.resume is not None and json.loads(json.dumps(pre.to_dict())) != meta.get("preprocessor"):
+        raise FFNNError(f"the data or its options (--target, --drop, --features, --task, --missing, --skip-rows, "
+                        f"--header) differ from those {args.resume} was trained with; give the same ones")
+    first_epoch = net.epochs_done
     (_, X_tr, y_tr), (_, X_va, y_va), (_, X_te, y_te) = parts
     model_targets = pre.model_targets
 
@@ -155,7 +208,7 @@ def _cmd_train(args):
     logger = runs_cli.train_logger(args, ds, source, {"standardize": pre.scaler_ is not None,
                                                       "preprocessor": pre.to_dict()})
     callbacks = [] if logger is None else [logger]
-    bar = None if args.quiet else ProgressBar(args.epochs)
+    bar = None if args.quiet else ProgressBar()
     if bar is not None:
         callbacks.append(bar)
     if args.patience is not None:
@@ -163,9 +216,9 @@ def _cmd_train(args):
             raise FFNNError("--patience needs a validation split (--val > 0)")
         callbacks.append(EarlyStopping(monitor="val_loss", patience=args.patience, restore_best_weights=True))
     try:
-        history = net.fit(X_tr, model_targets(y_tr), loss=args.loss, optimizer=args.optimizer, lr=args.lr,
-                          epochs=args.epochs,
-                          batch_size=args.batch_size, l2=args.l2, callbacks=callbacks, random_state=args.seed,
+        # the network's own generator (seeded with --seed) shuffles, so the saved checkpoint resumes exactly
+        history = net.fit(X_tr, model_targets(y_tr), loss=args.loss, optimizer=opt, initial_epoch=first_epoch,
+                          epochs=first_epoch + args.epochs, batch_size=args.batch_size, callbacks=callbacks,
                           validation_data=(X_va, model_targets(y_va)) if len(X_va) else None)
     finally:
         if bar is not None:
@@ -186,14 +239,17 @@ def _cmd_train(args):
         "preprocessor": pre.to_dict(),
         "source": source,
         "training": {"loss": loss_table.resolve(args.loss, net.output_activation), "optimizer": args.optimizer,
-                     "lr": args.lr, "epochs": len(history.epoch),
-                     "batch_size": args.batch_size, "l2": args.l2, "seed": args.seed, "val": args.val,
+                     "lr": opt.lr if opt.has_learning_rate else None, "epochs": net.epochs_done,
+                     "batch_size": args.batch_size, "l2": opt.l2, "seed": args.seed, "val": args.val,
                      "test": args.test},
         "scores": scores,
     }
-    net.save(args.output, metadata=metadata)  # first: a closed or broken stdout must not lose the training
+    # first: a closed or broken stdout must not lose the training; with the optimizer, so --resume can continue
+    net.save(args.output, metadata=metadata, optimizer=opt)
     stopped = " (stopped early)" if history.stopped_early else ""
-    print(f"trained {net.spec} for {len(history.epoch)} epochs{stopped} on {ds.n_samples} samples "
+    resumed = "" if not first_epoch else f" (epochs {first_epoch + 1}-{net.epochs_done}, resumed)" \
+        if net.epochs_done > first_epoch else f" (resumed after epoch {first_epoch}; no further epoch ran)"
+    print(f"trained {net.spec} for {len(history.epoch)} epochs{resumed}{stopped} on {ds.n_samples} samples "
           f"({ds.task}, {ds.n_features} features)")
     for name, s in scores.items():
         print(_format_scores(name, s))
@@ -451,7 +507,8 @@ def build_parser():
                     "K classes: Ksoftmax, regression: 1linear); --layers gives the hidden layers only.",
         epilog="examples:\n  pyffnn train --dataset spiral --layers 16tanh-16tanh --epochs 500 --lr 0.01\n"
                "  pyffnn train penguins.csv --target species --drop year --layers 8relu --output penguins.npz\n"
-               "  pyffnn train wine_data.csv --skip-rows 1 --header no --output wine.npz\n\n"
+               "  pyffnn train wine_data.csv --skip-rows 1 --header no --output wine.npz\n"
+               "  pyffnn train --resume wine.npz --epochs 100 --output wine.npz   # 100 more epochs\n\n"
                "Reading a CSV: the delimiter, header, decimal commas and compression (.gz/.bz2/.xz/.zip) are\n"
                "detected; text columns are one-hot encoded, true/false columns become 1/0, missing cells are\n"
                "imputed (--missing), identifier, date and constant columns are left out (--features keeps them).\n"
@@ -508,6 +565,9 @@ def build_parser():
                      help="stop when the validation loss has not improved for N epochs (keeps the best weights)")
     fit.add_argument("--seed", type=_seed, default=0, help="seed for data, split, weights and shuffling (default 0)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
+    fit.add_argument("--resume", metavar="MODEL",
+                     help="continue training a model written by 'pyffnn train' for --epochs more epochs, exactly as "
+                          "if it had not stopped (data, split, architecture and optimizer state from the file)")
     p.add_argument("--output", "-o", default="model.npz", metavar="FILE", help="model file (default model.npz)")
     record = p.add_argument_group("run store")
     record.add_argument("--no-record", action="store_true", help="do not record this run in the run store")
@@ -629,8 +689,9 @@ def _main(argv):
     else:
         parser = build_parser()
         args = parser.parse_args(argv)
-        if args.command == "train" and [args.file, args.csv, args.dataset].count(None) != 2:
-            parser.error("give the data once: a CSV FILE, --csv FILE or --dataset NAME")
+        sources = 3 - [args.file, args.csv, args.dataset].count(None) if args.command == "train" else 1
+        if sources > 1 or (sources == 0 and args.resume is None):  # --resume knows its data
+            parser.error("give the data once: a CSV FILE, --csv FILE or --dataset NAME (or --resume MODEL)")
     try:
         return args.func(args)
     except TrainingDiverged as exc:
