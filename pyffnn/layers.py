@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from .errors import FFNNError
 from .registry import activations as _table
+from .validation import check_int
 
 # names a Dense layer takes (maxout is its own layer kind, Maxout), in table order
 ACTIVATIONS = tuple(name for name in _table.NAMES if name != "maxout")
@@ -12,14 +13,7 @@ MAX_UNITS = 2**31 - 1  # the core's layer table holds sizes as int32
 
 
 def _positive_int(value, what):
-    if isinstance(value, bool) or not isinstance(value, (int,)) and not hasattr(value, "__index__"):
-        raise FFNNError(f"{what} must be a positive integer, got {value!r}")
-    value = int(value)
-    if value <= 0:
-        raise FFNNError(f"{what} must be a positive integer, got {value}")
-    if value > MAX_UNITS:
-        raise FFNNError(f"{what} must be at most {MAX_UNITS}, got {value}")
-    return value
+    return check_int(value, what, 1, MAX_UNITS)
 
 
 @dataclass(frozen=True)

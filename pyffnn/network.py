@@ -1,4 +1,5 @@
 """The Network: a layer table over one flat parameter buffer, with forward, loss, gradients and training."""
+import contextlib
 import math
 import os
 import threading
@@ -10,23 +11,10 @@ from .errors import FFNNError
 from .layers import format_spec, normalize_layers
 from .registry.losses import resolve as resolve_loss
 from .training.decisions import accuracy, decide
-from .training.targets import _as_real, all_finite, check_sample_weight, check_X, encode_targets
+from .training.targets import _as_real, check_sample_weight, check_X, encode_targets
+from .validation import all_finite, check_dtype, seed_from
 
-_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _PREDICT_CHUNK = 2048  # samples per forward call: bounds the workspace of predictions on big inputs
-
-
-def _seed_from(random_state):
-    """A 64-bit seed from an int, None (fresh entropy) or a numpy Generator."""
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, 2**63))
-    if isinstance(random_state, (bool, float)) or not isinstance(random_state, (int, np.integer)):
-        raise FFNNError(f"random_state must be an int, None or a numpy Generator, got {random_state!r}")
-    if random_state < 0:
-        raise FFNNError(f"random_state must be non-negative, got {random_state}")
-    return int(random_state) & (2**64 - 1)
 
 
 def _physical_memory():
@@ -57,22 +45,19 @@ class Network:
 
     def __init__(self, layers, dtype="float64", random_state=None):
         self.n_inputs, self.layers = normalize_layers(layers)
-        try:
-            self.dtype = np.dtype(dtype)
-        except TypeError:
-            raise FFNNError(f"dtype must be float32 or float64, got {dtype!r}") from None
-        if self.dtype not in _DTYPES:
-            raise FFNNError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.dtype = check_dtype(dtype)
         specs, prev = [], self.n_inputs
         for ly in self.layers:
             specs.append((prev, ly.units, core.ACTIVATION_CODES[ly.activation], ly.pieces))
             prev = ly.units
         self._table, n_params = core.layer_table(specs)
         _check_memory(n_params, self.dtype, format_spec(self.n_inputs, self.layers))
-        self.params = np.zeros(n_params, dtype=self.dtype)
-        self.grads = np.zeros(n_params, dtype=self.dtype)
-        # params is only ever written in place, so its C pointer can be made once
-        self._params_ptr = core.wptr(self.params)
+        self._busy_lock = threading.Lock()  # guards the owner fields below, held only for a moment
+        self._busy_owner, self._busy_depth, self._busy_what = None, 0, None
+        self._params = np.zeros(n_params, dtype=self.dtype)
+        self._grads = np.zeros(n_params, dtype=self.dtype)
+        # params is only ever written in place (the setter copies), so its C pointer can be made once
+        self._params_ptr = core.wptr(self._params)
         self._forward_fn = core.func("ffnn_forward", self.dtype)
         self._ctype = "float[]" if self.dtype == np.float32 else "double[]"
         self._out_shape_1d, self._out_shape_2d = (self.layers[-1].units,), (1, self.layers[-1].units)
@@ -81,6 +66,57 @@ class Network:
         self._local = threading.local()
         self.random_state = random_state
         self.reinitialize(random_state)
+
+    # ----- the buffers and who may write them ------------------------------------------------------------------
+    @property
+    def params(self):
+        """The flat parameter buffer [W1, b1, W2, b2, ...]; ``net.params = values`` copies into it (checked)."""
+        return self._params
+
+    @params.setter
+    def params(self, values):
+        self._assign(self._params, values, "params")
+
+    @property
+    def grads(self):
+        """The flat gradient buffer, laid out like ``params``; ``net.grads = values`` copies into it (checked)."""
+        return self._grads
+
+    @grads.setter
+    def grads(self, values):
+        self._assign(self._grads, values, "grads")
+
+    def _assign(self, buf, values, name):
+        arr = _as_real(values, self.dtype, name)
+        if arr.shape != buf.shape:
+            raise FFNNError(f"{name} must have shape ({buf.size},) for network {self.spec}, got {np.shape(values)}; "
+                            f"the buffer itself is kept (assigning copies into it)")
+        if not all_finite(arr):
+            raise FFNNError(f"{name} contains NaN or infinite values")
+        with self._exclusive(f"setting {name}"):
+            np.copyto(buf, arr)
+
+    @contextlib.contextmanager
+    def _exclusive(self, what):
+        """Mark the network busy for ``what`` (fit, compute_grads, ...): another thread that tries to train or
+        change it meanwhile gets a clear error instead of silently mixed-up weights.  The same thread may nest
+        (a callback of a fit may call fit again); yields True when nested."""
+        me = threading.get_ident()
+        with self._busy_lock:
+            if self._busy_owner not in (None, me):
+                raise FFNNError(f"this Network is busy: {self._busy_what} is running in another thread, so {what} "
+                                "cannot run now; use one thread per network (net.copy() gives an independent one)")
+            self._busy_owner = me
+            self._busy_depth += 1
+            if self._busy_depth == 1:
+                self._busy_what = what
+        try:
+            yield self._busy_depth > 1
+        finally:
+            with self._busy_lock:
+                self._busy_depth -= 1
+                if self._busy_depth == 0:
+                    self._busy_owner = self._busy_what = None
 
     # ----- structure -------------------------------------------------------------------------------------------
     @property
@@ -138,18 +174,19 @@ class Network:
     def reinitialize(self, random_state=None):
         """New initial weights: Glorot uniform (linear/sigmoid/tanh/softmax) or He uniform (relu/softplus/maxout),
         zero biases.  The same ``random_state`` gives the same weights, bit for bit."""
-        seed = _seed_from(random_state)
+        seed = seed_from(random_state)
         rng = core.ffi.new("uint64_t[4]")
         core.lib.ffnn_rng_seed(rng, seed)
-        core.check(core.func("ffnn_init", self.dtype)(self._table, self.n_layers, core.wptr(self.params), rng),
-                   "initialising weights")
-        # Generator for shuffling in fit: seeded from the same seed so a seeded run is reproducible end to end.
-        self._rng = np.random.default_rng(seed)
-        # validation_split draws from its own generator, made afresh from this seed by every fit: repeated fits
-        # (and a resumed checkpoint) hold out the same samples instead of leaking validation data into training
-        self._split_seed = [seed, 1]
-        self.epochs_done = 0
-        self.grads[:] = 0
+        with self._exclusive("reinitialize"):
+            core.check(core.func("ffnn_init", self.dtype)(self._table, self.n_layers, core.wptr(self.params), rng),
+                       "initialising weights")
+            # Generator for shuffling in fit: seeded from the same seed so a seeded run is reproducible end to end.
+            self._rng = np.random.default_rng(seed)
+            # validation_split draws from its own generator, made afresh from this seed by every fit: repeated fits
+            # (and a resumed checkpoint) hold out the same samples instead of leaking validation data into training
+            self._split_seed = [seed, 1]
+            self.epochs_done = 0
+            self.grads[:] = 0
 
     # ----- forward ---------------------------------------------------------------------------------------------
     def _workspace(self, batch):
@@ -325,7 +362,8 @@ class Network:
         """Fill ``self.grads`` with the gradient at the current weights and return the mean loss."""
         X2, Y, loss_name = self._prepare_xy(X, y, loss)
         w = check_sample_weight(sample_weight, X2.shape[0], self.dtype)
-        return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), self.grads, w)
+        with self._exclusive("compute_grads"):
+            return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), self.grads, w)
 
     def evaluate(self, X, y, loss="auto"):
         """``{"loss": ..., "accuracy": ...}`` on the given samples (accuracy for sigmoid/softmax outputs only)."""

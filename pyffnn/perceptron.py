@@ -3,8 +3,8 @@ import numpy as np
 
 from . import _binding as core
 from .errors import FFNNError
-from .training.optimizers import _real
 from .training.targets import _as_real, check_X
+from .validation import check_dtype, check_int, check_positive
 
 
 class Perceptron:
@@ -19,19 +19,9 @@ class Perceptron:
         self.max_epochs, self.eta, self.dtype = max_epochs, eta, dtype
 
     def fit(self, X, y):
-        try:
-            dtype = np.dtype(self.dtype)
-        except TypeError:
-            raise FFNNError(f"dtype must be float32 or float64, got {self.dtype!r}") from None
-        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise FFNNError(f"dtype must be float32 or float64, got {dtype}")
-        eta = _real(self.eta, "eta")
-        if not (0 < eta < np.inf):
-            raise FFNNError(f"eta must be a finite number > 0, got {self.eta}")
-        max_epochs = self.max_epochs
-        if isinstance(max_epochs, (bool, np.bool_)) or not isinstance(max_epochs, (int, np.integer)) \
-                or not 1 <= max_epochs < 2**63:
-            raise FFNNError(f"max_epochs must be an integer >= 1, got {max_epochs!r}")
+        dtype = check_dtype(self.dtype)
+        eta = check_positive(self.eta, "eta")
+        max_epochs = check_int(self.max_epochs, "max_epochs", 1, 2**63 - 1)
         X = _as_real(X, dtype, "X") if not isinstance(X, np.ndarray) else X
         if X.ndim != 2:
             raise FFNNError(f"X must be 2-D (n_samples, n_features), got shape {np.shape(X)}")

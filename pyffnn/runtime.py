@@ -1,6 +1,9 @@
 """Process-wide settings of the C core: how many threads it may use and which SIMD kernels it runs."""
 from . import _binding as core
 from .errors import FFNNError
+from .validation import check_int
+
+_MAX_THREADS = 64  # the core's team size (FFNN__MAX_THREADS); more is refused here with a clear message
 
 _SIMD_LEVELS = {"plain": core.lib.FFNN_SIMD_PLAIN, "avx2": core.lib.FFNN_SIMD_AVX2,
                 "avx512": core.lib.FFNN_SIMD_AVX512}
@@ -11,9 +14,7 @@ def set_threads(n=None):
 
     Results are bitwise identical whatever the thread count: work is split over outputs, never over a sum.
     """
-    value = 0 if n is None else n
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise FFNNError(f"threads must be a non-negative integer or None, got {n!r}")
+    value = 0 if n is None else check_int(n, "threads (or None)", 0, _MAX_THREADS)
     core.check(core.lib.ffnn_set_threads(value), "setting the thread count")
 
 

@@ -1,11 +1,11 @@
 """The :class:`Dataset` record every loader returns, and :class:`DataError` for unusable data."""
 from dataclasses import dataclass
 from typing import Optional
-import numbers
 
 import numpy as np
 
 from ..errors import FFNNError
+from ..validation import rng_from
 
 
 class DataError(FFNNError):
@@ -14,12 +14,7 @@ class DataError(FFNNError):
 
 def _rng(random_state):
     """A numpy Generator from None, a non-negative int or a Generator; anything else is a DataError."""
-    if random_state is None or isinstance(random_state, np.random.Generator):
-        return np.random.default_rng(random_state)
-    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral) or random_state < 0:
-        raise DataError(f"random_state must be None, a non-negative integer or a numpy Generator, got "
-                        f"{random_state!r}")
-    return np.random.default_rng(int(random_state))
+    return rng_from(random_state, error=DataError)
 
 
 @dataclass(frozen=True, eq=False)

@@ -57,6 +57,7 @@ from ..errors import FFNNError
 from ..layers import Dense, Maxout
 from ..registry import activations, losses
 from ..registry import optimizers as optimizer_table
+from ..validation import check_real, is_int
 
 __all__ = ["FFNNClassifier", "FFNNRegressor"]
 
@@ -68,14 +69,6 @@ _SK_SETTINGS = {"lr": "learning_rate_init", "beta1": "beta_1", "beta2": "beta_2"
 _SOLVERS = tuple(row.name for row in optimizer_table.OPTIMIZERS)
 _LEARNING_RATES = ("constant", "invscaling", "adaptive")
 _SEED_MAX = 2**31 - 1
-
-
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_real(value):
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 def _stochastic_solver(est):
@@ -168,13 +161,13 @@ class _BaseFFNN(BaseEstimator):
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
-        sizes = [sizes] if _is_int(sizes) else sizes
+        sizes = [sizes] if is_int(sizes) else sizes
         try:
             sizes = list(sizes)
         except TypeError:
             raise FFNNError("hidden_layer_sizes must be an int or a sequence of positive ints, "
                              f"got {self.hidden_layer_sizes!r}") from None
-        if not all(_is_int(s) and s > 0 for s in sizes):
+        if not all(is_int(s) and s > 0 for s in sizes):
             raise FFNNError(f"hidden_layer_sizes must contain positive ints, got {self.hidden_layer_sizes!r}")
         return [int(s) for s in sizes]
 
@@ -196,7 +189,7 @@ class _BaseFFNN(BaseEstimator):
         for units, act in zip(sizes, acts):
             name = activations.canonical(act, activations.HIDDEN)
             if name == "maxout":
-                if not _is_int(self.maxout_pieces) or self.maxout_pieces < 1:
+                if not is_int(self.maxout_pieces) or self.maxout_pieces < 1:
                     raise FFNNError(f"maxout_pieces must be a positive int, got {self.maxout_pieces!r}")
                 layers.append(Maxout(units, int(self.maxout_pieces)))
             else:
@@ -206,14 +199,7 @@ class _BaseFFNN(BaseEstimator):
     def _check_params(self):
         """Validate the hyper-parameters that are not checked where they are used; raise ValueError."""
         def real(name, low, high=None, low_open=False, high_open=False):
-            value = getattr(self, name)
-            ok = _is_real(value) and np.isfinite(value) and (value > low if low_open else value >= low)
-            if ok and high is not None:
-                ok = value < high if high_open else value <= high
-            if not ok:
-                lo, hi = "(" if low_open else "[", ")" if high_open else "]"
-                raise FFNNError(f"{name} must be a real number in {lo}{low}, {high if high is not None else 'inf'}"
-                                 f"{hi if high is not None else ')'}, got {value!r}")
+            check_real(getattr(self, name), name, low, high, low_open, high_open)
 
         if self.solver not in _SOLVERS:
             raise FFNNError(f"solver must be one of {', '.join(_SOLVERS)}, got {self.solver!r}")
@@ -230,7 +216,7 @@ class _BaseFFNN(BaseEstimator):
         real("epsilon", 0, low_open=True)
         for name in ("max_iter", "n_iter_no_change", "max_fun"):
             value = getattr(self, name)
-            if not _is_int(value) or value < 1:
+            if not is_int(value) or value < 1:
                 raise FFNNError(f"{name} must be a positive int, got {value!r}")
         if self.loss is not None and self.loss not in losses.CHOICES:
             raise FFNNError(f"loss must be None or one of {', '.join(losses.CHOICES)}, got {self.loss!r}")

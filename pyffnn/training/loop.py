@@ -18,6 +18,7 @@ from ..registry.optimizers import make_optimizer
 from .decisions import is_classifier_output
 from .optimizers import Optimizer
 from .progress import ProgressBar
+from ..validation import all_finite, check_bool, check_int
 from .targets import check_sample_weight, check_X, encode_targets
 
 # Aim for about this many floating-point operations per core call: large enough that Python's overhead is
@@ -52,14 +53,6 @@ def _split_validation(X, Y, W, validation_split, validation_data, net, loss_name
     val, tr = np.sort(perm[:n_val]), np.sort(perm[n_val:])
     W_tr = None if W is None else check_sample_weight(W[tr], tr.size, W.dtype)
     return X[tr], Y[tr], W_tr, X[val], Y[val]
-
-
-def _check_int(value, name, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise FFNNError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise FFNNError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
 
 
 def _check_verbose(verbose):
@@ -97,32 +90,48 @@ def _callback_list(callbacks, history, verbose):
     return cbs
 
 
-def train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, validation_split, validation_data,
-          callbacks, verbose, random_state, sample_weight=None, class_weight=None, learning_rate=None,
-          initial_epoch=0):
-    """Train ``net`` for epochs ``initial_epoch .. epochs-1``; see :meth:`Network.fit`."""
+def train(net, X, y, **settings):
+    """Train ``net`` for epochs ``initial_epoch .. epochs-1``; see :meth:`Network.fit`.
+
+    The network is marked busy meanwhile: a fit or compute_grads from another thread is a clear error.  A fit
+    nested inside a callback (same thread) runs, and leaves the outer run's stop request as it found it.
+    """
+    with net._exclusive("fit") as nested:
+        outer_stop = net.stop_training
+        try:
+            return _train(net, X, y, **settings)
+        finally:
+            if nested:
+                net.stop_training = outer_stop
+
+
+def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, validation_split, validation_data,
+           callbacks, verbose, random_state, sample_weight=None, class_weight=None, learning_rate=None,
+           initial_epoch=0):
+    if not all_finite(net.params):
+        raise FFNNError("the network's weights contain NaN or infinite values; call net.reinitialize() or assign "
+                        "finite net.params before fit")
     X, Y, loss_name = net._prepare_xy(X, y, loss)
     W = check_sample_weight(sample_weight, X.shape[0], net.dtype)
     cw = class_sample_weight(class_weight, Y, net.output_activation, net.dtype)
     if cw is not None:
         W = cw if W is None else check_sample_weight(W * cw, X.shape[0], net.dtype)
-    epochs = _check_int(epochs, "epochs", 0)
-    initial_epoch = _check_int(initial_epoch, "initial_epoch", 0)
+    epochs = check_int(epochs, "epochs", 0)
+    initial_epoch = check_int(initial_epoch, "initial_epoch", 0)
     verbose = _check_verbose(verbose)
     opt = _make_optimizer(optimizer, lr, learning_rate, None if l2 is None else net._check_l2(l2))
     if random_state is not None and not isinstance(random_state, np.random.Generator):
-        random_state = _check_int(random_state, "random_state", 0)
+        random_state = check_int(random_state, "random_state", 0)
     if random_state is None:
         # the network's own streams: shuffling continues across fits (and checkpoints); the split stays the same
         rng, split_rng = net._rng, np.random.default_rng(net._split_seed)
     else:
         rng = np.random.default_rng(random_state)
         split_rng = rng
-    if not (isinstance(shuffle, (bool, np.bool_)) or (isinstance(shuffle, (int, np.integer)) and shuffle in (0, 1))):
-        raise FFNNError(f"shuffle must be True or False, got {shuffle!r}")
+    shuffle = check_bool(shuffle, "shuffle")
     X, Y, W, Xv, Yv = _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, split_rng)
     n = X.shape[0]
-    batch = n if batch_size is None or isinstance(opt, LBFGS) else min(_check_int(batch_size, "batch_size", 1), n)
+    batch = n if batch_size is None or isinstance(opt, LBFGS) else min(check_int(batch_size, "batch_size", 1), n)
 
     history = History()
     cbs = _callback_list(callbacks, history, verbose)
@@ -201,9 +210,11 @@ def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, 
             status = train_fn(net._table, net.n_layers, p_params, p_grads, p_X, p_Y, p_W, n, core.i64ptr(part),
                               part.size, batch, code, opt.l2, c_opt, core.wptr(opt.state), p_work, p_iwork,
                               loss_sum, n_correct, n_done)
-            if status == core.lib.FFNN_E_NONFINITE:
-                net.params[:] = snapshot
-                err = TrainingDiverged(f"training diverged in epoch {epoch + 1}: the loss became NaN or "
+            # the loss can stay finite while the last update makes the weights NaN/inf: check both
+            if status == core.lib.FFNN_E_NONFINITE or (status == core.lib.FFNN_OK and not all_finite(net.params)):
+                np.copyto(net.params, snapshot)
+                what = "loss" if status == core.lib.FFNN_E_NONFINITE else "weights"
+                err = TrainingDiverged(f"training diverged in epoch {epoch + 1}: the {what} became NaN or "
                                        "infinite; the weights are the last finite ones. Try a smaller "
                                        "learning rate or standardised inputs.")
                 err.history = history

@@ -9,30 +9,7 @@ import numpy as np
 
 from .._binding import check, ffi, func, lib, ptr, wptr
 from ..errors import FFNNError
-
-
-def _real(value, name):
-    """``value`` as a float; anything that is not a real number (a string, None, a list, a bool) is an FFNNError."""
-    if isinstance(value, (bool, np.bool_)):
-        raise FFNNError(f"{name} must be a number, got {value!r}")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise FFNNError(f"{name} must be a number, got {value!r}") from None
-
-
-def _positive(value, name):
-    value = _real(value, name)
-    if not np.isfinite(value) or value <= 0:
-        raise FFNNError(f"{name} must be a positive finite number, got {value}")
-    return value
-
-
-def _penalty(value, name):
-    value = _real(value, name)
-    if not np.isfinite(value) or value < 0:
-        raise FFNNError(f"{name} must be a finite number >= 0, got {value}")
-    return value
+from ..validation import check_int, check_positive, check_real, check_representable
 
 
 class Configurable:
@@ -57,7 +34,7 @@ class Configurable:
             elif isinstance(value, (int, np.integer)):
                 config[key] = int(value)
             else:
-                config[key] = _real(value, key)
+                config[key] = check_real(value, key, finite=False)
         return config
 
     @classmethod
@@ -125,9 +102,7 @@ class Optimizer(Configurable):
 
     @iterations.setter
     def iterations(self, value):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise FFNNError(f"iterations must be a non-negative integer, got {value!r}")
-        self._c.t = int(value)
+        self._c.t = check_int(value, "iterations", 0, 2**62)
 
     def load_state(self, state, iterations):
         """Restore a state saved from ``opt.state`` and ``opt.iterations`` (e.g. to resume a saved experiment).
@@ -142,11 +117,22 @@ class Optimizer(Configurable):
         self.iterations = iterations
         self._loaded = True  # prepare() must use this state, not quietly replace it
 
+    _C_FIELDS = ("lr", "momentum", "beta1", "beta2", "eps", "eta_plus", "eta_minus", "step_min", "step_max",
+                 "step_init")
+
+    def _check_precision(self, dtype):
+        """The core computes in ``dtype``: refuse a setting that float32 would round into another meaning."""
+        for field in self._C_FIELDS:
+            value = float(getattr(self._c, field))
+            if value and not (self.kind == lib.FFNN_OPT_RPROP and field == "lr"):
+                check_representable(value, dtype, field)
+
     def prepare(self, n_params, dtype):
         """Read the hyper-parameters into the C settings and make sure the state fits a network of ``n_params``
         parameters of ``dtype``; returns the C struct."""
         self._settings()
-        self.l2 = _penalty(self.l2, "l2")
+        self.l2 = check_real(self.l2, "l2", low=0)
+        self._check_precision(dtype)
         size = max(lib.ffnn_optimizer_state_size(self.kind, n_params), 1)  # never a zero-length buffer
         if getattr(self, "_loaded", False) and self._state is not None:
             if self._state.size != size:
@@ -199,8 +185,8 @@ class SGD(Optimizer):
         self._settings()
 
     def _settings(self):
-        lr = _positive(self.lr, "learning rate")
-        mu = _real(self.momentum, "momentum")
+        lr = check_positive(self.lr, "learning rate")
+        mu = check_real(self.momentum, "momentum")
         if not 0 <= mu < 1:
             raise FFNNError(f"momentum must be in [0, 1), got {mu}")
         if self.nesterov and mu == 0:
@@ -225,12 +211,12 @@ class Adam(Optimizer):
         self._settings()
 
     def _settings(self):
-        self._c.lr = _positive(self.lr, "learning rate")
+        self._c.lr = check_positive(self.lr, "learning rate")
         for name in ("beta1", "beta2"):
-            if not 0 <= _real(getattr(self, name), f"Adam {name}") < 1:
+            if not 0 <= check_real(getattr(self, name), f"Adam {name}") < 1:
                 raise FFNNError(f"Adam {name} must be in [0, 1), got {getattr(self, name)}")
         self._c.beta1, self._c.beta2 = float(self.beta1), float(self.beta2)
-        self._c.eps = _positive(self.eps, "Adam eps")
+        self._c.eps = check_positive(self.eps, "Adam eps")
 
     def __repr__(self):
         return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
@@ -252,16 +238,16 @@ class RPROP(Optimizer):
         self._settings()
 
     def _settings(self):
-        if not 1 <= _real(self.eta_plus, "RPROP eta_plus") < np.inf:
+        if not 1 <= check_real(self.eta_plus, "RPROP eta_plus") < np.inf:
             raise FFNNError(f"RPROP eta_plus must be a finite number >= 1, got {self.eta_plus}")
-        if not 0 < _real(self.eta_minus, "RPROP eta_minus") < 1:
+        if not 0 < check_real(self.eta_minus, "RPROP eta_minus") < 1:
             raise FFNNError(f"RPROP eta_minus must be in (0, 1), got {self.eta_minus}")
-        if not 0 <= _real(self.step_min, "RPROP step_min") <= _real(self.step_max, "RPROP step_max") < np.inf:
+        if not 0 <= check_real(self.step_min, "RPROP step_min") <= check_real(self.step_max, "RPROP step_max") < np.inf:
             raise FFNNError("RPROP needs 0 <= step_min <= step_max < inf, got step_min="
                               f"{self.step_min}, step_max={self.step_max}")
         self._c.eta_plus, self._c.eta_minus = float(self.eta_plus), float(self.eta_minus)
         self._c.step_min, self._c.step_max = float(self.step_min), float(self.step_max)
-        self._c.step_init = _positive(self.step_init, "RPROP step_init")
+        self._c.step_init = check_positive(self.step_init, "RPROP step_init")
         self._c.lr = 1.0
 
     @property

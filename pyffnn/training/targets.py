@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..errors import FFNNError
+from ..validation import all_finite
 
 
 def check_X(X, n_inputs, dtype, what="X"):
@@ -54,18 +55,6 @@ def _raise_not_finite(values, dtype, what):
             raise FFNNError(f"{what} has values too large for float32 (largest magnitude {np.abs(wide).max():.3g}, "
                             f"float32 holds up to {np.finfo(np.float32).max:.3g}); scale the data or use float64")
     raise FFNNError(f"{what} contains NaN or infinite values")
-
-
-_FINITE_CHUNK = 1 << 16  # elements per isfinite() call: bounds the temporary boolean array to 64 KiB
-
-
-def all_finite(arr):
-    """True when no element is NaN or infinite, without a temporary as large as the data."""
-    flat = arr.reshape(-1)
-    for start in range(0, flat.size, _FINITE_CHUNK):
-        if not np.isfinite(flat[start:start + _FINITE_CHUNK]).all():
-            return False
-    return True
 
 
 def encode_targets(y, n_samples, n_outputs, output_activation, loss, dtype):
@@ -126,4 +115,15 @@ def check_sample_weight(sample_weight, n_samples, dtype):
         raise FFNNError("sample_weight must be finite and >= 0")
     if not w.sum() > 0:
         raise FFNNError("sample_weight must not be all zero")
+    # The core scales each step by 1 / (sum of the minibatch's weights), in the network's precision: weights so
+    # small that they are subnormal (flushed to zero) or a sum beyond the type's range would silently train nothing
+    # or overflow.  Only the weights' ratios matter, so rescaling them is always possible.
+    info = np.finfo(w.dtype)
+    positive = w[w > 0]
+    total = float(positive.sum(dtype=np.float64))
+    if positive.min() < info.tiny or total > info.max / 2:
+        raise FFNNError(f"sample_weight values from {positive.min():.3g} to {positive.max():.3g} (sum {total:.3g}) "
+                        f"are outside what {w.dtype} training can use (each non-zero weight >= {info.tiny:.3g}, "
+                        f"sum <= {info.max / 2:.3g}); rescale them, e.g. divide by their mean: only their ratios "
+                        "matter")
     return w
