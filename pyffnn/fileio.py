@@ -308,8 +308,13 @@ class NpzReader:
 
     def _check_local_header(self, info):
         """The member's local header must agree with the central directory (flags, method, name length)."""
-        self._file.seek(info.header_offset)
-        local = self._file.read(30)
+        try:
+            if not 0 <= info.header_offset < os.fstat(self._file.fileno()).st_size:
+                raise ValueError(f"offset {info.header_offset} is outside the file")
+            self._file.seek(info.header_offset)
+            local = self._file.read(30)
+        except (OSError, ValueError, OverflowError) as exc:
+            raise self._fail(f"member {info.filename!r}: {exc}") from None
         if len(local) != 30 or local[:4] != b"PK\x03\x04":
             raise self._fail(f"member {info.filename!r} has no local header")
         flags, method = int.from_bytes(local[6:8], "little"), int.from_bytes(local[8:10], "little")

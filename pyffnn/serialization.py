@@ -5,6 +5,7 @@ import numpy as np
 
 from .errors import FFNNError, ModelFileError
 from .fileio import NpzReader, atomic_write
+from .validation import check_dtype
 
 FORMAT = "pyffnn-model"
 VERSION = 2          # files with a training checkpoint (optimizer state); weights-only files are still version 1
@@ -153,12 +154,7 @@ def _check_header(header, path):
         raise ModelFileError(f"{path} has invalid metadata: expected a JSON object, got {type(metadata).__name__}")
     try:
         n_inputs, layers = normalize_layers(header["spec"])
-        try:
-            dtype = np.dtype(header["dtype"])
-        except TypeError:
-            raise FFNNError(f"dtype must be float32 or float64, got {header['dtype']!r}") from None
-        if dtype not in (np.float32, np.float64):
-            raise FFNNError(f"dtype must be float32 or float64, got {dtype}")
+        dtype = check_dtype(header["dtype"])
         _, n_params = core.layer_table([(n_in, ly.units, core.ACTIVATION_CODES[ly.activation], ly.pieces)
                                         for n_in, ly in zip([n_inputs] + [ly.units for ly in layers], layers)])
     except (KeyError, TypeError, FFNNError) as exc:

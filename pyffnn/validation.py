@@ -91,7 +91,7 @@ def check_dtype(dtype, name="dtype"):
     """``np.dtype`` float32 or float64."""
     try:
         dt = np.dtype(dtype)
-    except TypeError:
+    except Exception:  # TypeError, ValueError, SyntaxError... from numpy's dtype parser on odd input
         raise FFNNError(f"{name} must be float32 or float64, got {dtype!r}") from None
     if dt not in DTYPES:
         raise FFNNError(f"{name} must be float32 or float64, got {dt}")
