@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from pyffnn import ModelFileError, Network
 
-FUZZ = settings(derandomize=not os.environ.get("PYFFNN_FUZZ_EXAMPLES"), max_examples=int(os.environ.get("PYFFNN_FUZZ_EXAMPLES", "200")), deadline=None, suppress_health_check=list(HealthCheck))
+EXAMPLES = int(os.environ.get("PYFFNN_FUZZ_EXAMPLES", "200"))  # set it higher (and random) for a long hunt
+FUZZ = settings(derandomize="PYFFNN_FUZZ_EXAMPLES" not in os.environ, max_examples=EXAMPLES, deadline=None,
+                suppress_health_check=list(HealthCheck))
 
 
 def _model_bytes(compressed):
