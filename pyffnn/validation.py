@@ -64,6 +64,8 @@ def check_real(value, name, low=None, high=None, low_open=False, high_open=False
     hi = "" if high is None else f"{'<' if high_open else '<='} {high}"
     expected = f"{name} must be a {'finite ' if finite else ''}number" + \
         (f" {lo}{' and ' if lo and hi else ''}{hi}" if lo or hi else "")
+    if low == 0 and low_open and high is None and finite:
+        expected = f"{name} must be a positive finite number"
     if not is_real(value):
         try:  # 0-d numpy arrays and other float-convertibles are numbers too, strings are not
             if isinstance(value, (str, bytes, bool, np.bool_)) or np.ndim(value) != 0 or np.iscomplexobj(value) \

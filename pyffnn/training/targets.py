@@ -113,7 +113,9 @@ def check_sample_weight(sample_weight, n_samples, dtype):
         raise FFNNError(f"sample_weight must have shape ({n_samples},), one weight per sample, got {w.shape}")
     if not np.isfinite(w).all() or (w < 0).any():
         raise FFNNError("sample_weight must be finite and >= 0")
-    if not w.sum(dtype=np.float64) > 0:
+    with np.errstate(over="ignore"):  # a sum beyond float64 is inf, refused below
+        total = float(w.sum(dtype=np.float64))
+    if not total > 0:
         raise FFNNError("sample_weight must not be all zero")
     # The core scales each step by 1 / (sum of the minibatch's weights), in the network's precision: weights so
     # small that they are subnormal (flushed to zero) or a sum beyond the type's range would silently train nothing
@@ -121,7 +123,6 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     info = np.finfo(w.dtype)
     tiny, limit = float(info.tiny), float(info.max) / 2
     positive = w[w > 0]
-    total = float(positive.sum(dtype=np.float64))
     if float(positive.min()) < tiny or total > limit:
         raise FFNNError(f"sample_weight values from {positive.min():.3g} to {positive.max():.3g} (sum {total:.3g}) "
                         f"are outside what {w.dtype} training can use (each non-zero weight >= {tiny:.3g}, "
