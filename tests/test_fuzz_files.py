@@ -49,16 +49,20 @@ def _mutate(data, edits):
     return bytes(out)
 
 
-def _load(data):
-    with tempfile.NamedTemporaryFile(suffix=".npz") as f:
+def _load_or_error(data, load, error, suffix):
+    """``load`` of a file holding ``data``: the result, or None when it raised ``error`` (anything else fails)."""
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
         f.write(data)
         f.flush()
         try:
-            net = Network.load(f.name)
-        except ModelFileError:
+            return load(f.name)
+        except error:
             return None
-    assert np.isfinite(net.params).all()
-    return net
+
+
+def _load(data):
+    net = _load_or_error(data, Network.load, ModelFileError, ".npz")
+    assert net is None or np.isfinite(net.params).all()
 
 
 @FUZZ
@@ -107,15 +111,10 @@ GOOD_PROJECT = _project_bytes()
 
 
 def _load_project(data):
-    with tempfile.NamedTemporaryFile(suffix=".ffnnproj") as f:
-        f.write(data)
-        f.flush()
-        try:
-            project = project_io.load_project(f.name)
-        except project_io.ProjectFileError:
-            return
-    project.config.validate()
-    assert np.isfinite(project.params).all()
+    project = _load_or_error(data, project_io.load_project, project_io.ProjectFileError, ".ffnnproj")
+    if project is not None:
+        project.config.validate()
+        assert np.isfinite(project.params).all()
 
 
 @FUZZ
