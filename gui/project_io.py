@@ -139,4 +139,7 @@ def save_widget_png(widget, path: str) -> None:
         if not pixmap.save(tmp, "PNG"):
             raise OSError(f"Qt could not encode the image as PNG for {path}")
 
-    atomic_write(path, write)
+    try:
+        atomic_write(path, write)
+    except pyffnn.FFNNError as exc:  # a device node or FIFO as the target: reported like any failed save
+        raise OSError(str(exc)) from None

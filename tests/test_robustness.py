@@ -144,3 +144,13 @@ def test_sizes_that_would_overflow_are_refused_before_the_core():
         Network("999-1000-2147482649-2147483647-2147483647-2147483647-2147483647-1")
     with pytest.raises(FFNNError):
         Network([3, pyffnn.Maxout(2**30, pieces=2), pyffnn.Dense(1)])
+
+
+def test_csv_integer_labels_beyond_2_53_are_refused_not_merged(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text("a,b,y\n1,2,100000000000000000000\n3,4,100000000000000000001\n5,6,3\n")
+    with pytest.raises(pyffnn.datasets.DataError, match="2\\^53"):
+        pyffnn.datasets.load_csv(path, task="classification")
+    path.write_text("a,b,y\n1,2,9007199254740991\n3,4,9007199254740990\n5,6,3\n")
+    ds = pyffnn.datasets.load_csv(path, task="classification")  # just below 2^53: exact
+    assert sorted(ds.classes.tolist()) == [3, 9007199254740990, 9007199254740991]

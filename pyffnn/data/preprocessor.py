@@ -101,7 +101,13 @@ def _class_values(series, kind, decimal):
         values = col.numbers(series, decimal)
         present = ~np.isnan(values)
         classes = np.unique(values[present])
-        ints = np.all(classes == np.round(classes)) and np.all(np.abs(classes) < 2 ** 53)
+        integral = bool(np.all(classes == np.round(classes)))
+        if integral and classes.size and np.abs(classes).max() >= 2 ** 53:
+            # as numbers, neighbouring integers this large are the same float: 1e20 and 1e20 + 1 would be one class
+            raise DataError(f"the target {series.name!r} has integer class labels beyond ±2^53 (such as "
+                            f"{classes[np.argmax(np.abs(classes))]:.17g}), which cannot be kept exactly as numbers; "
+                            "use smaller labels or text labels")
+        ints = integral
         labels = [int(c) if ints else float(c) for c in classes]
         codes = np.full(len(values), -1, dtype=np.int64)
         codes[present] = np.searchsorted(classes, values[present])

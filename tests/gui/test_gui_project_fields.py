@@ -113,3 +113,10 @@ def test_headless_app_with_a_bad_project_exits_2_without_aborting(window, tmp_pa
                        env=env)
     assert r.returncode == 2, r.stderr[-2000:]
     assert "train.epochs" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_saving_a_plot_or_project_to_a_device_is_a_message(window, tmp_path):
+    assert not window.save_plot_png(next(iter(window.plots)), "/dev/null")
+    assert "not a regular file" in window.train_panel.status_label.text()
+    assert not window.save_project_file("/dev/null")
+    assert "not a regular file" in window.train_panel.status_label.text()
