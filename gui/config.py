@@ -6,7 +6,7 @@ These dataclasses are what the panels edit, what a project file stores (as JSON)
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import List
+from typing import Dict, List
 
 from pyffnn.registry import activations, losses, optimizers
 
@@ -72,6 +72,15 @@ class DataConfig:
     seed: int = 0
     csv_path: str = ""
     target: int = -1                 # column index of the target in the CSV (negative counts from the end)
+    # the import dialog's choices (pyffnn.datasets.read_table's options); targets, when given, win over `target`
+    header: str = "auto"             # "auto", "yes" or "no"
+    skip_rows: int = 0
+    missing: str = "impute"          # "impute", "drop" or "error"
+    task: str = "auto"               # "auto", "classification" or "regression"
+    targets: List[str] = field(default_factory=list)
+    drop: List[str] = field(default_factory=list)
+    features: List[str] = field(default_factory=list)
+    kinds: Dict[str, str] = field(default_factory=dict)
     val: float = 0.15
     test: float = 0.15
     standardize: bool = True
@@ -79,6 +88,13 @@ class DataConfig:
     def validate(self) -> None:
         if self.source not in ("builtin", "csv"):
             raise ConfigError(f"data source must be 'builtin' or 'csv', got {self.source!r}")
+        for name, value, choices in (("header", self.header, ("auto", "yes", "no")),
+                                     ("missing", self.missing, ("impute", "drop", "error")),
+                                     ("task", self.task, ("auto", "classification", "regression"))):
+            if value not in choices:
+                raise ConfigError(f"data {name} must be one of {choices}, got {value!r}")
+        if not 0 <= self.skip_rows <= 1_000_000:
+            raise ConfigError(f"skip rows must be in 0..1000000, got {self.skip_rows}")
         if not (0.0 <= self.val < 1.0 and 0.0 <= self.test < 1.0 and self.val + self.test < 0.9):
             raise ConfigError("validation and test ratios must be in [0, 1) and together below 0.9, "
                               f"got val={self.val}, test={self.test}")

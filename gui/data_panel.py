@@ -1,7 +1,9 @@
-"""Data panel: built-in 2-D sets (noise, samples, seed) or a CSV file with a chosen target column; split ratios and
-standardisation. Problems are shown in ``message_label``; the panel never raises into Qt."""
+"""Data panel: built-in 2-D sets (noise, samples, seed) or a CSV file with a chosen target column (the Import…
+dialog sets every column's kind and role, header, skip rows and missing values); split ratios and standardisation.
+Problems are shown in ``message_label``; the panel never raises into Qt."""
 from __future__ import annotations
 
+import copy
 import os
 
 from PySide6.QtCore import Signal
@@ -53,12 +55,18 @@ class DataPanel(QGroupBox):
         self.path_edit.setPlaceholderText("path/to/data.csv")
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self.browse)
+        self.import_button = QPushButton("Import…")
+        self.import_button.setToolTip("Preview the table; set each column's kind and role, header, skip rows and "
+                                      "missing values")
+        self.import_button.clicked.connect(self.open_import_dialog)
+        self._table_choices = DataConfig()   # the import dialog's choices (header, roles, kinds, ...)
         self.path_edit.editingFinished.connect(self.refresh_columns)
         self.target_combo = QComboBox()
         self.target_combo.setToolTip("Numeric target → regression; text or integer classes → classification")
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit)
         path_row.addWidget(self.browse_button)
+        path_row.addWidget(self.import_button)
         csv_page = QWidget()
         cform = QFormLayout(csv_page)
         cform.setContentsMargins(0, 0, 0, 0)
@@ -104,11 +112,17 @@ class DataPanel(QGroupBox):
     # ------------------------------------------------------------------ config
     def config(self) -> DataConfig:
         target = self.target_combo.currentData()
+        c = self._table_choices
+        targets = list(c.targets)
+        if targets and self.target_combo.currentText() != targets[0]:
+            targets = []                 # the target combo was changed since the import dialog: it wins
         return DataConfig(source=self.source_combo.currentData(), builtin=self.builtin_combo.currentText(),
                           n_samples=self.samples_spin.value(), noise=self.noise_spin.value(),
                           seed=self.seed_spin.value(), csv_path=self.path_edit.text().strip(),
                           target=-1 if target is None else int(target), val=self.val_spin.value(),
-                          test=self.test_spin.value(), standardize=self.standardize_check.isChecked())
+                          test=self.test_spin.value(), standardize=self.standardize_check.isChecked(),
+                          header=c.header, skip_rows=c.skip_rows, missing=c.missing, task=c.task, targets=targets,
+                          drop=list(c.drop), features=list(c.features), kinds=dict(c.kinds))
 
     def set_config(self, cfg: DataConfig) -> None:
         self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(cfg.source)))
@@ -121,6 +135,7 @@ class DataPanel(QGroupBox):
         self.val_spin.setValue(cfg.val)
         self.test_spin.setValue(cfg.test)
         self.standardize_check.setChecked(cfg.standardize)
+        self._table_choices = copy.deepcopy(cfg)
         if cfg.source == "csv" and cfg.csv_path:
             self.refresh_columns(select=cfg.target)
 
@@ -139,6 +154,24 @@ class DataPanel(QGroupBox):
             self.source_combo.setCurrentIndex(self.source_combo.findData("csv"))
             self.refresh_columns()
 
+    def open_import_dialog(self) -> bool:
+        """Show the import dialog; on OK take its choices and ask for the data to be loaded."""
+        from pyffnn_gui.import_dialog import ImportDialog
+
+        self.import_dialog = ImportDialog(self.config(), self)
+        if self.import_dialog.exec() != ImportDialog.Accepted:
+            return False
+        self.apply_import(self.import_dialog.config())
+        return True
+
+    def apply_import(self, cfg: DataConfig) -> None:
+        """Take the import dialog's choices (a CSV data config) and request a load."""
+        self.source_combo.setCurrentIndex(self.source_combo.findData("csv"))
+        self._table_choices = copy.deepcopy(cfg)
+        self.path_edit.setText(cfg.csv_path)
+        self.refresh_columns(select=cfg.target)
+        self.load_requested.emit()
+
     def refresh_columns(self, select: int = -1) -> bool:
         """Fill the target combo from the file's header; default target is the last column."""
         self.target_combo.clear()
@@ -146,7 +179,10 @@ class DataPanel(QGroupBox):
         if not path:
             return False
         try:
-            names = csv_columns(path)
+            if self._table_choices.csv_path not in ("", path):   # another file: the old choices do not apply
+                self._table_choices = DataConfig()
+            c = self._table_choices
+            names = csv_columns(path, c.header, c.skip_rows)
         except DataLoadError as exc:
             self.show_error(str(exc))
             return False

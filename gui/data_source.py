@@ -5,14 +5,12 @@ window; the panel shows it instead of crashing.
 """
 from __future__ import annotations
 
-import csv
-import io
+import warnings
 from dataclasses import dataclass
 from typing import List, Optional
 
 import numpy as np
 
-from pyffnn.fileio import open_regular
 from pyffnn_gui.config import DataConfig
 
 
@@ -36,6 +34,19 @@ class PreparedData:
     target_name: str
     scaler: object = None             # fitted pyffnn.datasets.StandardScaler or None
     description: str = ""
+    preprocessor: object = None       # the fitted pyffnn.datasets.Preprocessor (training rows) that made X and y
+    report: object = None             # its pyffnn.datasets.DataReport
+
+    def model_metadata(self) -> dict:
+        """What an exported model file carries so that ``pyffnn predict`` and ``Preprocessor.from_dict`` prepare
+        raw rows exactly as the app did: the preprocessing (kinds, categories, imputation, scaling) and the
+        feature, target and class names (the command line's metadata format)."""
+        pre = self.preprocessor
+        return {"format": "pyffnn-cli/1", "task": self.task, "classes": self.classes,
+                "feature_names": list(self.feature_names), "target_name": self.target_name,
+                "input_columns": None if pre is None else list(pre.input_columns_),
+                "target_names": None if pre is None else list(pre.target_names_),
+                "preprocessor": None if pre is None else pre.to_dict(), "source": {"app": self.description}}
 
     @property
     def n_features(self) -> int:
@@ -96,74 +107,96 @@ def _info_generator(info):
     return info["generator"] if isinstance(info, dict) else info.generator
 
 
-def csv_columns(path: str) -> List[str]:
-    """Column names of a CSV file (its header, or ``column 1..N`` when the first row is all numbers)."""
+def read_csv_table(path: str, header: str = "auto", skip_rows: int = 0):
+    """The table in ``path`` read by pyffnn's one reader (``pyffnn.datasets.read_frame``)."""
+    from pyffnn import datasets
+
     try:
-        with io.TextIOWrapper(open_regular(path, "CSV file", DataLoadError), newline="", encoding="utf-8-sig") as fh:
-            for row in csv.reader(fh):
-                if row and any(cell.strip() for cell in row):
-                    break
-            else:
-                raise DataLoadError(f"{path}: the file is empty")
-    except OSError as exc:
-        raise DataLoadError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise DataLoadError(f"{path} is not a readable text CSV file: {exc}") from exc
+        return datasets.read_frame(path, header={"auto": "auto", "yes": True, "no": False}.get(header, header),
+                                   skip_rows=skip_rows)
+    except (ValueError, OSError) as exc:
+        raise DataLoadError(str(exc)) from exc
 
-    def is_number(text: str) -> bool:
-        try:
-            float(text)
-            return True
-        except ValueError:
-            return False
 
-    if all(is_number(cell) for cell in row):
-        return [f"column {i + 1}" for i in range(len(row))]
-    return [cell.strip() or f"column {i + 1}" for i, cell in enumerate(row)]
+def csv_columns(path: str, header: str = "auto", skip_rows: int = 0) -> List[str]:
+    """Column names of a CSV file as pyffnn reads it (its header, or ``x1..xN`` without one)."""
+    return [str(c) for c in read_csv_table(path, header, skip_rows).frame.columns]
+
+
+def table_options(cfg: DataConfig, names: List[str]) -> dict:
+    """``Preprocessor`` options from the data config (the import dialog's roles and kinds, or the target column)."""
+    if cfg.targets:
+        target = cfg.targets if len(cfg.targets) > 1 else cfg.targets[0]
+    else:
+        if not -len(names) <= cfg.target < len(names):
+            raise DataLoadError(f"target column {cfg.target} does not exist; the file has {len(names)} columns")
+        target = cfg.target
+    return dict(target=target, drop=list(cfg.drop), features=list(cfg.features), kinds=dict(cfg.kinds),
+                missing=cfg.missing, task=cfg.task)
 
 
 def load(cfg: DataConfig) -> PreparedData:
-    """Load, split and (optionally) standardise the data described by ``cfg``."""
+    """Load, split and (optionally) standardise the data described by ``cfg``, through pyffnn's one data path:
+    the table reader and a ``Preprocessor`` fitted on the training rows (kept for the model export)."""
     from pyffnn import datasets
 
     try:
         cfg.validate()
         if cfg.source == "builtin":
-            X, y, task, classes, features, target, desc = _load_builtin(cfg)
+            table, options, desc = _builtin_table(cfg)
         else:
-            X, y, task, classes, features, target, desc = _load_csv(cfg)
-        _check_usable(X, y, task, classes)
+            if not cfg.csv_path:
+                raise DataLoadError("choose a CSV file first")
+            table = read_csv_table(cfg.csv_path, cfg.header, cfg.skip_rows)
+            options = table_options(cfg, [str(c) for c in table.frame.columns])
+            desc = ""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", datasets.DataWarning)
+            ds = datasets.dataset_from(table, datasets.Preprocessor(standardize=False, **options).fit(table))
+        task, y = ds.task, ds.y
+        if task == "multilabel" or (task == "regression" and y.ndim == 2):
+            raise DataLoadError("several targets are not supported by the app yet; choose one target")
+        classes = None if ds.classes is None else [str(c) for c in ds.classes]
+        if cfg.source == "builtin" and classes is not None:
+            classes = [f"class {c}" for c in classes]
+        _check_usable(ds.X, y, task, classes)
+        idx = np.arange(ds.n_samples)
         stratify = y if task != "regression" else None
         try:
-            parts = datasets.train_val_test_split(X, y, val=cfg.val, test=cfg.test,
-                                                  random_state=cfg.seed, stratify=stratify)
+            parts = datasets.train_val_test_split(idx, idx, val=cfg.val, test=cfg.test, random_state=cfg.seed,
+                                                  stratify=stratify)
         except ValueError:
             # Stratification needs >= 2 members per class in each part; fall back to a plain shuffle split.
-            parts = datasets.train_val_test_split(X, y, val=cfg.val, test=cfg.test, random_state=cfg.seed)
-        X_tr, X_va, X_te, y_tr, y_va, y_te = _unpack_split(parts)
+            parts = datasets.train_val_test_split(idx, idx, val=cfg.val, test=cfg.test, random_state=cfg.seed)
+        tr, va, te = parts[:3]
+        if len(tr) < 2:
+            raise DataLoadError(f"only {len(tr)} training samples left after the split; "
+                                "use more data or smaller validation/test ratios")
+        if task != "regression" and len(np.unique(y[tr])) < 2:
+            raise DataLoadError("the training split holds only one class; use more data or smaller ratios")
+        # the app trains regression on targets in data units: only the features are scaled
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", datasets.DataWarning)
+            pre = datasets.Preprocessor(standardize="features" if cfg.standardize else False,
+                                        **options).fit(table, rows=ds.rows[tr])
+            X_tr, X_va, X_te = (pre.transform(table, rows=ds.rows[i], scale=False) if len(i)
+                                else np.zeros((0, pre.n_features_)) for i in (tr, va, te))
     except DataLoadError:
         raise
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise DataLoadError(str(exc)) from exc
-    if len(X_tr) < 2:
-        raise DataLoadError(f"only {len(X_tr)} training samples left after the split; "
-                            "use more data or smaller validation/test ratios")
-    if task != "regression" and len(np.unique(y_tr)) < 2:
-        raise DataLoadError("the training split holds only one class; use more data or smaller ratios")
-    scaler = None
-    if cfg.standardize:
-        scaler = datasets.StandardScaler()
-        scaler.fit(X_tr)
-    return PreparedData(X_tr, y_tr, X_va, y_va, X_te, y_te, task, classes, features, target, scaler, desc)
+    y = y.astype(np.float64) if task == "regression" else y.astype(np.int64)
+    if not desc:
+        desc = (f"{cfg.csv_path}: {ds.n_samples} rows, {ds.n_features} features, target {ds.target_name!r} "
+                f"({task}{'' if classes is None else f', {len(classes)} classes'})")
+    return PreparedData(X_tr, y[tr], X_va, y[va], X_te, y[te], task, classes, list(pre.feature_names_),
+                        str(ds.target_name), pre.scaler_, desc, preprocessor=pre, report=ds.report)
 
 
-def _unpack_split(parts):
-    """pyffnn returns (X_train, X_val, X_test, y_train, y_val, y_test) like scikit-learn's ordering."""
-    X_tr, X_va, X_te, y_tr, y_va, y_te = parts
-    return X_tr, X_va, X_te, y_tr, y_va, y_te
+def _builtin_table(cfg: DataConfig):
+    """A built-in set as a table, for the same path as a CSV file."""
+    import pandas as pd
 
-
-def _load_builtin(cfg: DataConfig):
     from pyffnn import datasets
 
     if cfg.builtin not in datasets.BUILTIN:
@@ -171,41 +204,13 @@ def _load_builtin(cfg: DataConfig):
                             f"choose one of {', '.join(sorted(datasets.BUILTIN))}")
     info = datasets.BUILTIN[cfg.builtin]
     X, y = _info_generator(info)(n_samples=int(cfg.n_samples), noise=float(cfg.noise), random_state=cfg.seed)
-    X = np.asarray(X, dtype=np.float64)
-    task = _info_task(info)
-    classes = None
-    if task != "regression":
-        y = np.asarray(y).astype(np.int64)
-        classes = [f"class {k}" for k in range(int(y.max()) + 1)]
-    else:
-        y = np.asarray(y, dtype=np.float64)
-    features = [f"x{i + 1}" for i in range(X.shape[1])]
+    features = [f"x{i + 1}" for i in range(np.shape(X)[1])]
+    frame = pd.DataFrame(np.asarray(X, dtype=np.float64), columns=features)
+    frame["y"] = y
+    classify = _info_task(info) != "regression"
+    options = dict(target="y", features=features, task="classification" if classify else "regression")
     desc = f"{cfg.builtin}: {len(X)} samples, noise {cfg.noise:g}, seed {cfg.seed}"
-    return X, y, task, classes, features, "y", desc
-
-
-def _load_csv(cfg: DataConfig):
-    from pyffnn import datasets
-
-    if not cfg.csv_path:
-        raise DataLoadError("choose a CSV file first")
-    n_cols = len(csv_columns(cfg.csv_path))
-    if n_cols < 2:
-        raise DataLoadError(f"{cfg.csv_path} has {n_cols} column; need at least one feature and a target")
-    if not -n_cols <= cfg.target < n_cols:
-        raise DataLoadError(f"target column {cfg.target} does not exist; the file has {n_cols} columns")
-    ds = datasets.load_csv(cfg.csv_path, target=cfg.target, header="auto")
-    X = np.asarray(ds.X, dtype=np.float64)
-    task = ds.task
-    classes = None if ds.classes is None else [str(c) for c in ds.classes]
-    y = np.asarray(ds.y)
-    if task == "regression":
-        y = y.astype(np.float64)
-    else:
-        y = y.astype(np.int64)
-    desc = (f"{cfg.csv_path}: {len(X)} rows, {X.shape[1]} features, target {ds.target_name!r} "
-            f"({task}{'' if classes is None else f', {len(classes)} classes'})")
-    return X, y, task, classes, list(ds.feature_names), str(ds.target_name), desc
+    return datasets.read_frame(frame), options, desc
 
 
 def _check_usable(X, y, task, classes) -> None:

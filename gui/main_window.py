@@ -542,7 +542,9 @@ class MainWindow(QMainWindow):
         model = self.session.net.copy() if not self.running else self.view_net.copy()
         model.params[:] = self.snapshot
         try:
-            model.save(path)
+            # the preprocessing and the names go with the weights, so the file predicts on raw rows
+            data = self.session.data
+            model.save(path, metadata=None if data is None else data.model_metadata())
         except (ValueError, OSError) as exc:
             self._show_status(f"Could not export the model: {exc}", error=True)
             return False

@@ -22,6 +22,7 @@ RANGES = {
     ("layer", "units"): (1, 4096), ("layer", "pieces"): (2, 16),
     ("data", "n_samples"): (10, 1_000_000), ("data", "noise"): (0.0, 5.0), ("data", "seed"): (0, SEED_MAX),
     ("data", "target"): (-(2**31), 2**31 - 1), ("data", "val"): (0.0, 0.6), ("data", "test"): (0.0, 0.6),
+    ("data", "skip_rows"): (0, 1_000_000),
     ("train", "lr"): (1e-5, 10.0), ("train", "batch_size"): (0, 1_000_000), ("train", "l2"): (0.0, 10.0),
     ("train", "epochs"): (1, 10_000_000), ("train", "seed"): (0, SEED_MAX),
 }
@@ -51,6 +52,14 @@ def _value(section, name, value, default):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise SchemaError(f"{where} must be a finite number, got {value!r}")
         value = float(value)
+    elif isinstance(default, (list, dict)):  # column names (and kinds) chosen in the import dialog
+        items = list(value.items()) if isinstance(value, dict) else value
+        if not isinstance(value, type(default)) or len(items) > 10_000 or not all(
+                isinstance(v, str) and len(v) <= MAX_TEXT for item in items
+                for v in (item if isinstance(item, tuple) else (item,))):
+            raise SchemaError(f"{where} must be a {'list' if isinstance(default, list) else 'mapping'} of texts, "
+                              f"got {value!r:.80}")
+        return value
     elif isinstance(default, str):
         if not isinstance(value, str) or len(value) > MAX_TEXT or "\x00" in value:
             raise SchemaError(f"{where} must be a text of at most {MAX_TEXT} characters, got {value!r:.80}")

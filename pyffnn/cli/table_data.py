@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..datasets import DataWarning, Preprocessor, load_builtin, read_frame, train_val_test_split
-from ..data.tables import dataset_from
+from ..datasets import DataWarning, Preprocessor, dataset_from, load_builtin, read_frame, train_val_test_split
 from ..errors import FFNNError
 
 HEADER = {"auto": "auto", "yes": True, "no": False}

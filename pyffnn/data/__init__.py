@@ -8,7 +8,7 @@ from .dataset import DataError, Dataset
 from .preprocessor import MAX_INTEGER_CLASSES, DataWarning, Preprocessor
 from .report import ColumnReport, DataReport
 from .table_reader import MISSING_TOKENS, Table, read_frame
-from .tables import load_csv, read_table
+from .tables import dataset_from, load_csv, read_table
 from .generators import (BUILTIN, SURFACE_KINDS, DatasetInfo, load_builtin, make_blobs, make_circle, make_moons,
                          make_sine, make_spirals, make_surface, make_xor)
 from .scaling import StandardScaler
@@ -16,7 +16,8 @@ from .split import train_val_test_split
 
 __all__ = [
     "DataError", "DataWarning", "Dataset", "Preprocessor", "DataReport", "ColumnReport", "KINDS", "Table",
-    "read_frame", "read_table", "DatasetInfo", "BUILTIN", "SURFACE_KINDS", "MAX_INTEGER_CLASSES", "MISSING_TOKENS",
+    "read_frame", "read_table", "dataset_from", "DatasetInfo", "BUILTIN", "SURFACE_KINDS", "MAX_INTEGER_CLASSES",
+    "MISSING_TOKENS",
     "make_circle", "make_xor", "make_blobs", "make_spirals", "make_moons", "make_sine", "make_surface",
     "load_builtin", "load_csv", "train_val_test_split", "StandardScaler",
 ]

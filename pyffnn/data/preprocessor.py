@@ -141,7 +141,8 @@ class Preprocessor:
     ``missing``: ``"impute"`` (numbers: the mean plus a missing-indicator column; booleans and categories: the most
     frequent value), ``"drop"`` (leave out rows with a missing feature) or ``"error"``.  Rows whose target is
     missing are always left out, with a notice.  ``task``: ``"auto"``, ``"classification"`` or ``"regression"``.
-    ``standardize``: scale features (and regression targets) to zero mean and unit variance.
+    ``standardize``: True scales features and regression targets to zero mean and unit variance, ``"features"``
+    only the features, False neither.
 
     Fitted attributes: ``task_`` (``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"``),
     ``task_reason_``, ``feature_names_`` (encoded columns), ``input_columns_`` (raw columns used),
@@ -161,6 +162,8 @@ class Preprocessor:
 
     # ------------------------------------------------------------------------------------------------- fitting
     def _check_params(self):
+        if self.standardize not in (True, False, "features"):
+            raise DataError(f"standardize must be True, False or 'features', got {self.standardize!r}")
         if self.missing not in MISSING_POLICIES:
             raise DataError(f"missing must be one of {', '.join(MISSING_POLICIES)}, got {self.missing!r}")
         if self.task not in TASKS:
@@ -251,10 +254,10 @@ class Preprocessor:
         self.columns_ = specs
         self.usable_rows_ = usable
         self.scaler_ = self.target_scaler_ = None
-        X = self.transform(table, rows=fit_rows, _scale=False)
+        X = self.transform(table, rows=fit_rows, scale=False)
         if self.standardize:
             self.scaler_ = StandardScaler().fit(X)
-            if self.task_ == "regression":
+            if self.task_ == "regression" and self.standardize is True:
                 self.target_scaler_ = StandardScaler().fit(self.target_values(table, fit_rows).reshape(len(fit_rows),
                                                                                                      -1))
         self.report_ = DataReport(source=table.path or "DataFrame", n_rows=len(frame), n_used=int(usable.size),
@@ -453,10 +456,10 @@ class Preprocessor:
                                 + f"; the model needs the columns: {', '.join(self.input_columns_)}")
         return table
 
-    def transform(self, data, rows=None, _scale=True):
+    def transform(self, data, rows=None, scale=True):
         """The feature matrix (float64, C-contiguous) for ``data`` (a DataFrame, a :class:`Table`, or rows of raw
         values in the order of ``input_columns_``), columns matched by name; extra columns are ignored.
-        ``rows``: positions of the rows to take (default all)."""
+        ``rows``: positions of the rows to take (default all).  ``scale=False``: encoded and imputed, not scaled."""
         self._check_fitted()
         table = self._as_input_table(data)
         frame = table.frame
@@ -470,10 +473,14 @@ class Preprocessor:
             if rows is not None:
                 series = series.iloc[positions]
             j += self._encode_column(spec, series, table, positions, X, j)
-        if _scale and self.scaler_ is not None:
+        if scale and self.scaler_ is not None:
             X -= self.scaler_.mean_
             X /= self.scaler_.scale_
         return X
+
+    def _decimal_for(self, table):
+        """A file's own (sniffed) decimal mark; for a DataFrame of texts, the training file's."""
+        return table.decimal if table.path is not None else getattr(self, "_decimal", ".")
 
     def _missing_cell(self, table, positions, mask, name):
         row = int(positions[np.flatnonzero(mask)[0]])
@@ -485,7 +492,7 @@ class Preprocessor:
         name, kind = spec["name"], spec["kind"]
         if kind == "numeric":
             try:
-                values = col.numbers(series, table.decimal)
+                values = col.numbers(series, self._decimal_for(table))
             except col.NotNumeric as exc:
                 raise DataError(f"{_where(table, int(positions[exc.row]), name)}: {exc.text!r} is not a number "
                                 f"(the column was numeric in training)") from None
@@ -506,7 +513,7 @@ class Preprocessor:
         if kind == "boolean":
             b = col.booleans(series)
             if b is None:
-                b = col.numbers(series, table.decimal, strict=False)
+                b = col.numbers(series, self._decimal_for(table), strict=False)
                 bad = ~np.isnan(b) & ~np.isin(b, (0.0, 1.0)) | (np.isnan(b) & series.notna().to_numpy())
                 if bad.any():
                     raise DataError(f"{_where(table, int(positions[np.flatnonzero(bad)[0]]), name)}: "
@@ -566,9 +573,9 @@ class Preprocessor:
                 raise DataError(f"the target column {name!r} is missing")
             series = frame[name].iloc[positions]
             if classes is None:
-                values = col.numbers(series, table.decimal)
+                values = col.numbers(series, self._decimal_for(table))
             else:
-                labels, codes = _class_values(series, kind, table.decimal)
+                labels, codes = _class_values(series, kind, self._decimal_for(table))
                 lookup = {_key(c): k for k, c in enumerate(classes)}
                 remap = np.array([lookup.get(_key(c), -1) for c in labels], dtype=np.int64)
                 values = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1)
@@ -612,7 +619,7 @@ class Preprocessor:
         """A JSON-ready dict (plain lists, strings and numbers) that :meth:`from_dict` turns back into this."""
         self._check_fitted()
         return {
-            "format": FORMAT, "missing": self.missing, "standardize": bool(self.standardize),
+            "format": FORMAT, "missing": self.missing, "standardize": self.standardize,
             "decimal": self._decimal, "task": self.task_, "task_reason": self.task_reason_,
             "columns": [{k: _plain(v) for k, v in spec.items()} for spec in self.columns_],
             "targets": [{"name": n, "kind": k, "classes": None if self.classes_ is None else
@@ -637,7 +644,7 @@ class Preprocessor:
     def _from_dict(cls, state):
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             raise DataError(f"not a pyffnn preprocessing state (expected format {FORMAT!r})")
-        pre = cls(missing=state["missing"], standardize=bool(state["standardize"]))
+        pre = cls(missing=state["missing"], standardize=state["standardize"])
         pre._check_params()
         pre._decimal = state.get("decimal", ".")
         if pre._decimal not in (".", ","):
