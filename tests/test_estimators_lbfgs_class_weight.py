@@ -49,11 +49,13 @@ def test_lbfgs_without_hidden_layers_has_sklearns_minimiser(alpha):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(150, 4))
     y = (X @ [1.0, -2.0, 0.5, 0.0] + rng.normal(size=150) > 0).astype(int)
-    params = dict(hidden_layer_sizes=(), solver="lbfgs", alpha=alpha, tol=1e-10, max_iter=5000)
+    # Seeded: from an unseeded start L-BFGS-B stops at slightly different points of the flat optimum
+    # (seen 1.7e-4 relative apart), so the weights are compared to 1e-3 and the objective to 1e-7.
+    params = dict(hidden_layer_sizes=(), solver="lbfgs", alpha=alpha, tol=1e-10, max_iter=5000, random_state=0)
     ours = FFNNClassifier(**params).fit(X, y)
     ref = MLPClassifier(**params).fit(X, y)
-    np.testing.assert_allclose(ours.coefs_[0], ref.coefs_[0], rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(ours.intercepts_[0], ref.intercepts_[0], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(ours.coefs_[0], ref.coefs_[0], rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(ours.intercepts_[0], ref.intercepts_[0], rtol=1e-3, atol=1e-5)
     assert ours.loss_ == pytest.approx(ref.loss_, rel=1e-7)
 
 
