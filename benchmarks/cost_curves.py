@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import machine  # noqa: E402
+import sections  # noqa: E402
 from peer_numpy import NumpyPeer  # noqa: E402
 from peer_pyffnn import PyffnnPeer, set_threads  # noqa: E402
 from peer_sklearn import SklearnPeer  # noqa: E402
@@ -30,7 +31,6 @@ from peer_torch import TorchPeer  # noqa: E402
 from workloads import Workload, _initial_weights  # noqa: E402
 
 PEERS = [PyffnnPeer, NumpyPeer, TorchPeer, SklearnPeer]
-START, END = "<!-- cost-curves: written by benchmarks/cost_curves.py -->", "<!-- /cost-curves -->"
 
 FULL = {"width": ([8, 32, 128, 512, 2048], 2, 128), "batch": (256, 2, [1, 4, 16, 64, 256, 1024]),
         "depth": (256, [1, 2, 4, 8], 128)}
@@ -94,7 +94,7 @@ def _fmt(v):
 
 
 def table(rows, limits):
-    head = [START, "", "### cost curves: samples/s of one training epoch (SGD, float32, relu hidden layers, "
+    head = ["### cost curves: samples/s of one training epoch (SGD, float32, relu hidden layers, "
             "10 softmax outputs)", ""]
     if limits:
         head.append(f"Machine limits (benchmarks/machine_probe.c, one core): float32 FMA peak "
@@ -114,7 +114,7 @@ def table(rows, limits):
         head.append(f"| {r['sweep']} | {r['width']} | {r['depth']} | {r['batch']} | {r['threads']} | {_fmt(me)} | "
                     + " | ".join(_fmt(r["rates"].get(k)) for k in ("numpy", "pytorch", "sklearn"))
                     + f" | {ratio} | {share} |")
-    head += ["", "![cost curves](cost_curves.png)", "", END]
+    head += ["", "![cost curves](cost_curves.png)"]
     return "\n".join(head)
 
 
@@ -161,17 +161,6 @@ def plot(rows, path):
     plt.close(fig)
 
 
-def write_section(text, path):
-    """Replace (or append) the cost-curves section of RESULTS.md, leaving the rest as run.py wrote it."""
-    old = open(path, encoding="utf-8").read() if os.path.exists(path) else "# pyffnn benchmarks\n"
-    if START in old and END in old:
-        new = old[:old.index(START)] + text + old[old.index(END) + len(END):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(new)
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="a few points, ~1 minute; prints only")
@@ -203,7 +192,7 @@ def main(argv=None):
     print(text)
     if output:
         plot(rows, os.path.join(os.path.dirname(os.path.abspath(output)), "cost_curves.png"))
-        write_section(text, output)
+        sections.write("cost_curves", text, output)
         print(f"wrote {output}", file=sys.stderr)
 
 

@@ -91,17 +91,45 @@ def _time_latency(peers, wl, threads, log):
     for p in peers:
         p.setup(wl, threads)
         p.train()  # epochs = 0: only builds the model from the initial weights
-    x1 = wl.X[0].copy()
+    x1, row1 = wl.X[0].copy(), wl.X[:1].copy()
     for rep in range(wl.repeats):  # alternate peers; keep each peer's best-of medians
         for p in peers:
             one = _median_time(lambda: p.predict_one(x1), 2000 if p.name != "sklearn" else 300, 3)
             batch = _median_time(lambda: p.predict_batch(wl.X), 20 if p.name not in ("kann",) else 2, 3)
-            r = rows.setdefault(p.name, {"one": [], "batch": []})
+            r = rows.setdefault(p.name, {"one": [], "batch": [], "row": []})
             r["one"].append(one * 1e6)
             r["batch"].append(batch * 1e6 / wl.X.shape[0])
+            if p.name == "pyffnn":  # predict on a (1, n) array: the same one-sample path
+                r["row"].append(_median_time(lambda: p.predict_batch(row1), 2000, 3) * 1e6)
         log(f"  latency threads={threads} repeat {rep + 1}/{wl.repeats}")
     return {k: {"one_us": statistics.median(v["one"]), "batch_us": statistics.median(v["batch"]),
+                "row_us": statistics.median(v["row"]) if v["row"] else None,
                 "rate": 1e6 / statistics.median(v["batch"])} for k, v in rows.items()}
+
+
+def _latency_floors(wl, results):
+    """The latency network against the machine: single-sample floor (weights streamed once from where they fit, one
+    core) and batch-1000 GFLOP/s against one core's measured FMA peak."""
+    import machine
+    nbytes = machine.weight_bytes(wl.sizes)
+    limits = machine.probe((nbytes,))
+    if not limits:
+        return ["", "Machine limits not measured (no C compiler for benchmarks/machine_probe.c)."]
+    bw = limits["read_gbs"][max(limits["read_gbs"])]
+    floor_us = nbytes / (bw * 1e9) * 1e6
+    flops = 2.0 * sum(w.size for w in wl.weights)
+    lines = ["", f"Machine (benchmarks/machine_probe.c, one core): read bandwidth {bw:.0f} GB/s from a "
+             f"{nbytes / 1024:.0f} KiB buffer (the weights), float32 FMA peak {limits['fma_gflops']:.0f} GFLOP/s "
+             f"({limits['isa']}). Single-sample floor = weight bytes / bandwidth = {floor_us:.2f} µs.", "",
+             "| threads | 1 sample (µs) | × floor | (1, n) array (µs) | (1, n) ÷ 1-D | batch of 1000 GFLOP/s "
+             "| % of FMA peak (threads × one core) |", "|---|---|---|---|---|---|---|"]
+    for threads, rows in results:
+        me = rows["pyffnn"]
+        gf = flops / (me["batch_us"] * 1e-6) / 1e9
+        row = f"{me['row_us']:.2f} | {me['row_us'] / me['one_us']:.2f}" if me.get("row_us") else "– | –"
+        lines.append(f"| {threads} | {me['one_us']:.2f} | {me['one_us'] / floor_us:.2f} | {row} | {gf:.1f} | "
+                     f"{100 * gf / (threads * limits['fma_gflops']):.0f}% |")
+    return lines
 
 
 def _numpy_matmul_gflops(wl, threads):
@@ -189,18 +217,11 @@ def _table(wl, results, skipped, numpy_gflops):
         if numpy_gflops:
             lines += ["", "numpy matrix-product GFLOP/s at the same shapes (forward, dW, dX of one batch): "
                       + ", ".join(f"{g:.1f} with {t} thread(s)" for t, g in numpy_gflops)]
+    if wl.name == "latency":
+        lines += _latency_floors(wl, results)
     if skipped:
         lines += ["", "Skipped: " + ", ".join(skipped)]
     return "\n".join(lines)
-
-
-def _cost_curves_section(path):
-    """The section benchmarks/cost_curves.py wrote into `path`, if any (run.py rewrites the rest)."""
-    from cost_curves import END, START
-    if not path or not os.path.exists(path):
-        return None
-    text = open(path, encoding="utf-8").read()
-    return text[text.index(START):text.index(END) + len(END)] if START in text and END in text else None
 
 
 def main(argv=None):
@@ -220,7 +241,8 @@ def main(argv=None):
     peer_names = {n for n in args.peers.split(",") if n}
     threads_list = [int(t) for t in args.threads.split(",")]
     output = args.output or (None if args.quick else os.path.join(HERE, "RESULTS.md"))
-    kept_curves = _cost_curves_section(output)
+    import sections
+    kept = sections.owned(output)  # cost_curves.py's and float64.py's sections survive a rerun
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
@@ -260,9 +282,8 @@ def main(argv=None):
         text = "\n".join(header) + "\n" + "\n\n".join(sections) + "\n"
         with open(output, "w", encoding="utf-8") as f:
             f.write(text)
-        if kept_curves:  # benchmarks/cost_curves.py's section survives a rerun of this script
-            import cost_curves
-            cost_curves.write_section(kept_curves, output)
+        for name, section in kept:
+            sections.write(name, section, output)
         log(f"wrote {output}")
 
 

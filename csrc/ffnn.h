@@ -86,6 +86,12 @@ int ffnn_set_simd(int32_t level);
 int32_t ffnn_get_simd(void);
 const char *ffnn_simd_name(int32_t level);
 
+/* The element-wise double functions the float64 layers use, on an array (y must not overlap x), at the current
+ * SIMD level, in the caller's floating-point environment (no denormal flushing): AVX2 and AVX-512 run the core's
+ * vectorised exp/tanh/sigmoid/softplus (within 2 ulp; NaN in gives NaN out), plain C runs libm. */
+typedef enum { FFNN_MATH_EXP = 0, FFNN_MATH_TANH = 1, FFNN_MATH_SIGMOID = 2, FFNN_MATH_SOFTPLUS = 3 } ffnn_math_fn;
+int ffnn_math_f64(int32_t fn, const double *x, double *y, int64_t n);
+
 /* Glorot uniform (linear/sigmoid/tanh/softmax) or He uniform (relu/softplus/maxout) weights, zero biases. */
 int ffnn_init_f32(const ffnn_layer *layers, int32_t n_layers, float *params, uint64_t *rng_state4);
 int ffnn_init_f64(const ffnn_layer *layers, int32_t n_layers, double *params, uint64_t *rng_state4);

@@ -56,6 +56,11 @@ void ffnn__team_release(ffnn__team *team);
 int ffnn__team_size(const ffnn__team *team);
 void ffnn__team_run(ffnn__team *team, ffnn__task fn, void *ctx, int n_chunks);
 
+/* Element-wise double math at the current SIMD level (ffnn_vmath.c): y = f(x) for fn an ffnn_math_fn, or
+ * FFNN_MATH_SIGMOID_MUL: y *= sigmoid(x) (softplus' backward).  y may be x. */
+#define FFNN_MATH_SIGMOID_MUL 100
+void ffnn__vmath_f64(int32_t fn, double *y, const double *x, int64_t n);
+
 /* Flush denormals to zero (FTZ/DAZ) for the duration of a call; restores the caller's MXCSR. */
 unsigned ffnn__fp_enter(void);
 void ffnn__fp_leave(unsigned saved);

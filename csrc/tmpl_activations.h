@@ -9,6 +9,9 @@ static inline real FN(sigmoid)(real z)
     return e / ((real)1 + e);
 }
 
+/* float64: sigmoid, tanh, softplus and softmax's exp on vectors (ffnn_vmath.c, libm in plain C) */
+#define VMATH64 (sizeof(real) == 8)
+
 static inline real FN(softplus)(real z) { return (z > 0 ? z : 0) + R_LOG1P(R_EXP(-R_FABS(z))); }
 
 static void FN(activation_forward)(real *restrict a, const real *restrict z, int64_t n, const ffnn_layer *ly,
@@ -17,17 +20,32 @@ static void FN(activation_forward)(real *restrict a, const real *restrict z, int
     const int64_t m = n * ly->n_out;
     switch (ly->activation) {
     case FFNN_LINEAR: for (int64_t i = 0; i < m; i++) a[i] = z[i]; break;
-    case FFNN_SIGMOID: for (int64_t i = 0; i < m; i++) a[i] = FN(sigmoid)(z[i]); break;
-    case FFNN_TANH: for (int64_t i = 0; i < m; i++) a[i] = R_TANH(z[i]); break;
+    case FFNN_SIGMOID:
+        if (VMATH64) { ffnn__vmath_f64(FFNN_MATH_SIGMOID, (double *)a, (const double *)z, m); break; }
+        for (int64_t i = 0; i < m; i++) a[i] = FN(sigmoid)(z[i]);
+        break;
+    case FFNN_TANH:
+        if (VMATH64) { ffnn__vmath_f64(FFNN_MATH_TANH, (double *)a, (const double *)z, m); break; }
+        for (int64_t i = 0; i < m; i++) a[i] = R_TANH(z[i]);
+        break;
     case FFNN_RELU: for (int64_t i = 0; i < m; i++) { const real v = z[i]; a[i] = v > 0 ? v : 0; } break;
-    case FFNN_SOFTPLUS: for (int64_t i = 0; i < m; i++) a[i] = FN(softplus)(z[i]); break;
+    case FFNN_SOFTPLUS:
+        if (VMATH64) { ffnn__vmath_f64(FFNN_MATH_SOFTPLUS, (double *)a, (const double *)z, m); break; }
+        for (int64_t i = 0; i < m; i++) a[i] = FN(softplus)(z[i]);
+        break;
     case FFNN_SOFTMAX: {
         const int64_t K = ly->n_out;
         for (int64_t i = 0; i < n; i++) {
             const real *zi = z + i * K;
             real *ai = a + i * K, mx = zi[0], s = 0;
             for (int64_t k = 1; k < K; k++) mx = zi[k] > mx ? zi[k] : mx;
-            for (int64_t k = 0; k < K; k++) { ai[k] = R_EXP(zi[k] - mx); s += ai[k]; }
+            if (VMATH64) {
+                for (int64_t k = 0; k < K; k++) ai[k] = zi[k] - mx;
+                ffnn__vmath_f64(FFNN_MATH_EXP, (double *)ai, (const double *)ai, K);
+                for (int64_t k = 0; k < K; k++) s += ai[k];
+            } else {
+                for (int64_t k = 0; k < K; k++) { ai[k] = R_EXP(zi[k] - mx); s += ai[k]; }
+            }
             for (int64_t k = 0; k < K; k++) ai[k] /= s;
         }
         break;
@@ -59,7 +77,14 @@ static void FN(activation_backward)(real *restrict dz, const real *restrict da, 
     case FFNN_RELU: /* both loads unconditional, so the select compiles to a vector blend, not a branch */
         for (int64_t i = 0; i < m; i++) { const real d = da[i]; dz[i] = z[i] > 0 ? d : 0; }
         break;
-    case FFNN_SOFTPLUS: for (int64_t i = 0; i < m; i++) dz[i] = da[i] * FN(sigmoid)(z[i]); break;
+    case FFNN_SOFTPLUS:
+        if (VMATH64) {
+            for (int64_t i = 0; i < m; i++) dz[i] = da[i];
+            ffnn__vmath_f64(FFNN_MATH_SIGMOID_MUL, (double *)dz, (const double *)z, m);
+            break;
+        }
+        for (int64_t i = 0; i < m; i++) dz[i] = da[i] * FN(sigmoid)(z[i]);
+        break;
     case FFNN_SOFTMAX: {
         const int64_t K = ly->n_out;
         for (int64_t i = 0; i < n; i++) {
@@ -80,3 +105,5 @@ static void FN(activation_backward)(real *restrict dz, const real *restrict da, 
     }
     }
 }
+
+#undef VMATH64
