@@ -254,9 +254,8 @@ class Preprocessor:
         self.columns_ = specs
         self.usable_rows_ = usable
         self.scaler_ = self.target_scaler_ = None
-        X = self.transform(table, rows=fit_rows, scale=False)
         if self.standardize:
-            self.scaler_ = StandardScaler().fit(X)
+            self.scaler_ = StandardScaler().fit(self.transform(table, rows=fit_rows, scale=False))
             if self.task_ == "regression" and self.standardize is True:
                 self.target_scaler_ = StandardScaler().fit(self.target_values(table, fit_rows).reshape(len(fit_rows),
                                                                                                      -1))
@@ -464,6 +463,8 @@ class Preprocessor:
         table = self._as_input_table(data)
         frame = table.frame
         positions = np.arange(len(frame)) if rows is None else np.asarray(rows, dtype=np.int64)
+        if rows is not None and positions.size == len(frame) and np.array_equal(positions, np.arange(len(frame))):
+            rows = None  # every row, in order: no gathered copy of each column
         n = positions.size
         X = np.empty((n, self.n_features_), dtype=np.float64)
         j = 0
