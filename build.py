@@ -1,9 +1,11 @@
 """cffi builder (out-of-line API mode) for the pyffnn C core.
 
-The cdef is csrc/ffnn.h itself with preprocessor lines removed, so the header is the single source of truth.
+The cdef is csrc/ffnn.h itself, run through the C preprocessor (its enums are generated from its tables), so the
+header is the single source of truth.
 Built by `pip install` through setuptools' `cffi_modules` (see setup.py).
 """
 import os
+import subprocess
 import sys
 
 from cffi import FFI
@@ -12,10 +14,27 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CSRC = os.path.join(HERE, "csrc")
 
 
+def _compiler():
+    """The C compiler command setuptools will use: $CC, else the one Python was built with, else cc."""
+    import shlex
+    import sysconfig
+    return shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
+
+
 def _cdef_text():
-    with open(os.path.join(CSRC, "ffnn.h"), encoding="utf-8") as f:
-        lines = [ln for ln in f.read().splitlines() if not ln.lstrip().startswith("#")]
-    return "\n".join(lines)
+    """csrc/ffnn.h run through the C preprocessor with FFNN_CDEF defined (no system headers), so the enums that the
+    header generates from its tables (FFNN_ACTIVATIONS & co.) reach cffi expanded."""
+    header = os.path.join(CSRC, "ffnn.h")
+    if sys.platform == "win32":
+        cmd = ["cl", "/nologo", "/EP", "/DFFNN_CDEF", header]
+    else:
+        cmd = [*_compiler(), "-E", "-P", "-DFFNN_CDEF", "-x", "c", header]
+    try:
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", "") or str(exc)
+        raise RuntimeError(f"preprocessing csrc/ffnn.h with {' '.join(cmd)!r} failed: {detail}") from None
+    return "\n".join(ln for ln in out.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
 
 
 def _sources():

@@ -10,12 +10,14 @@
  */
 #ifndef FFNN_H
 #define FFNN_H
+#ifndef FFNN_CDEF /* build.py preprocesses this header with FFNN_CDEF for cffi, which knows int32_t itself */
 #include <stdint.h>
+#endif
 
 typedef enum {
     FFNN_OK = 0,
     FFNN_E_NULL = 1,        /* a required pointer was NULL */
-    FFNN_E_SIZE = 2,        /* a size or count is zero, negative or inconsistent */
+    FFNN_E_SIZE = 2,        /* a size or count is zero, negative, inconsistent or too large (overflows) */
     FFNN_E_ACTIVATION = 3,  /* unknown activation, or one not allowed at this position */
     FFNN_E_LOSS = 4,        /* unknown loss, or a loss that does not fit the output layer */
     FFNN_E_LAYOUT = 5,      /* layer table offsets do not match the parameter buffer */
@@ -24,16 +26,71 @@ typedef enum {
     FFNN_E_INDEX = 8        /* a sample index is out of range */
 } ffnn_status;
 
-typedef enum {
-    FFNN_LINEAR = 0, FFNN_SIGMOID = 1, FFNN_TANH = 2, FFNN_RELU = 3, FFNN_SOFTPLUS = 4,
-    FFNN_SOFTMAX = 5, /* output layer only */
-    FFNN_MAXOUT = 6   /* hidden layers only; uses `pieces` */
-} ffnn_activation;
+/* ---- The tables: one row per activation, loss and optimizer (KANN's kad_op_list is the model). ----
+ * Everything else is generated from these rows: the enums below, the range checks, the names, the init rule, the
+ * loss/output pairing, the optimizer state size, and the element-wise switches of the general and tiny paths
+ * (tmpl_act_formulas.h).  A row's code never changes once given (bindings and tests compare them).
+ *
+ * Activations: X(ENUM, stem, code, where, init)
+ *   where: FFNN_HIDDEN | FFNN_OUTPUT positions allowed, | FFNN_PROBABILITY if the outputs are probabilities
+ *          (the cross-entropy losses need one); init: FFNN_GLOROT or FFNN_HE uniform weights (ffnn_init).
+ * Element-wise activations a = f(z) have their forward and backward in tmpl_act_formulas.h as stem_forward and
+ * stem_backward; the others are row-wise (softmax) or use pieces (maxout) and are written out where they are used.
+ * Adding an element-wise activation = one row here + its two formulas in tmpl_act_formulas.h. */
+#define FFNN_ELEMENTWISE_ACTIVATIONS(X) \
+    X(FFNN_LINEAR,     linear,     0, FFNN_HIDDEN | FFNN_OUTPUT, FFNN_GLOROT) \
+    X(FFNN_SIGMOID,    sigmoid,    1, FFNN_HIDDEN | FFNN_OUTPUT | FFNN_PROBABILITY, FFNN_GLOROT) \
+    X(FFNN_TANH,       tanh,       2, FFNN_HIDDEN | FFNN_OUTPUT, FFNN_GLOROT) \
+    X(FFNN_RELU,       relu,       3, FFNN_HIDDEN | FFNN_OUTPUT, FFNN_HE) \
+    X(FFNN_SOFTPLUS,   softplus,   4, FFNN_HIDDEN | FFNN_OUTPUT, FFNN_HE) \
+    X(FFNN_LEAKY_RELU, leaky_relu, 7, FFNN_HIDDEN | FFNN_OUTPUT, FFNN_HE)  /* slope 0.01 below 0 */ \
+    X(FFNN_ELU,        elu,        8, FFNN_HIDDEN | FFNN_OUTPUT, FFNN_HE)  /* alpha 1: exp(z) - 1 below 0 */
+#define FFNN_OTHER_ACTIVATIONS(X) \
+    X(FFNN_SOFTMAX,    softmax,    5, FFNN_OUTPUT | FFNN_PROBABILITY, FFNN_GLOROT) /* row-wise */ \
+    X(FFNN_MAXOUT,     maxout,     6, FFNN_HIDDEN, FFNN_HE)  /* max over `pieces` linear pieces per unit */
+#define FFNN_ACTIVATIONS(X) FFNN_ELEMENTWISE_ACTIVATIONS(X) FFNN_OTHER_ACTIVATIONS(X)
 
-typedef enum { FFNN_LOSS_MSE = 0, FFNN_LOSS_BCE = 1, FFNN_LOSS_CE = 2 } ffnn_loss;
+/* Losses: X(ENUM, stem, code, fused_output, needs_probability)
+ *   fused_output: the output activation whose delta with this loss is simply a - y (computed from the logits);
+ *   needs_probability: 1 if the output layer must be FFNN_PROBABILITY (cross-entropy). */
+#define FFNN_LOSSES(X) \
+    X(FFNN_LOSS_MSE, mse, 0, FFNN_LINEAR,  0)  /* 1/2 sum_k (a_k - y_k)^2 */ \
+    X(FFNN_LOSS_BCE, bce, 1, FFNN_SIGMOID, 1)  /* -sum_k [y ln a + (1 - y) ln(1 - a)] */ \
+    X(FFNN_LOSS_CE,  ce,  2, FFNN_SOFTMAX, 1)  /* -sum_k y_k ln a_k */
 
-typedef enum { FFNN_OPT_SGD = 0, FFNN_OPT_MOMENTUM = 1, FFNN_OPT_NESTEROV = 2, FFNN_OPT_ADAM = 3,
-               FFNN_OPT_RPROP = 4 } ffnn_optimizer_kind;
+/* Optimizers: X(ENUM, stem, code, state_slots): the state has state_slots x n_params elements (tmpl_optim.h). */
+#define FFNN_OPTIMIZERS(X) \
+    X(FFNN_OPT_SGD,      sgd,      0, 0) \
+    X(FFNN_OPT_MOMENTUM, momentum, 1, 1)  /* velocity */ \
+    X(FFNN_OPT_NESTEROV, nesterov, 2, 1)  /* velocity */ \
+    X(FFNN_OPT_ADAM,     adam,     3, 2)  /* m, v */ \
+    X(FFNN_OPT_RPROP,    rprop,    4, 2)  /* previous gradient, step sizes (iRprop-) */
+
+typedef enum { FFNN_HIDDEN = 1, FFNN_OUTPUT = 2, FFNN_PROBABILITY = 4 } ffnn_where;
+typedef enum { FFNN_GLOROT = 0, FFNN_HE = 1 } ffnn_init_rule;
+
+#define FFNN__ENUM_ROW(e, stem, code, ...) e = code,
+#define FFNN__COUNT_ROW(...) + 1
+typedef enum { FFNN_ACTIVATIONS(FFNN__ENUM_ROW) } ffnn_activation;
+typedef enum { FFNN_LOSSES(FFNN__ENUM_ROW) } ffnn_loss;
+typedef enum { FFNN_OPTIMIZERS(FFNN__ENUM_ROW) } ffnn_optimizer_kind;
+/* The number of rows of each table; codes run from 0 to count - 1. */
+enum { FFNN_N_ACTIVATIONS = 0 FFNN_ACTIVATIONS(FFNN__COUNT_ROW) };
+enum { FFNN_N_LOSSES = 0 FFNN_LOSSES(FFNN__COUNT_ROW) };
+enum { FFNN_N_OPTIMIZERS = 0 FFNN_OPTIMIZERS(FFNN__COUNT_ROW) };
+
+/* Introspection of the tables (so bindings can check their own tables against the core's, row by row).
+ * Names are the rows' stems ("tanh", "leaky_relu", "bce", "adam"); NULL for a code outside the table. */
+int32_t ffnn_activation_count(void);
+const char *ffnn_activation_name(int32_t code);
+int32_t ffnn_activation_where(int32_t code);   /* ffnn_where bits; 0 for an unknown code */
+int32_t ffnn_activation_init(int32_t code);    /* ffnn_init_rule; -1 for an unknown code */
+int32_t ffnn_loss_count(void);
+const char *ffnn_loss_name(int32_t code);
+int32_t ffnn_loss_fused_output(int32_t code);  /* the activation whose delta with this loss is a - y; -1 if unknown */
+int32_t ffnn_optimizer_count(void);
+const char *ffnn_optimizer_name(int32_t code);
+int32_t ffnn_optimizer_slots(int32_t code);    /* state elements per parameter; -1 for an unknown code */
 
 typedef struct {
     int32_t n_in;        /* S(l) */
@@ -65,7 +122,8 @@ int ffnn_check(const ffnn_layer *layers, int32_t n_layers, int64_t n_params);
 int ffnn_workspace_size(const ffnn_layer *layers, int32_t n_layers, int64_t batch, int64_t *n_real, int64_t *n_int);
 /* Offset (in reals) inside the workspace of layer l's activations a(l+2), a (batch x n_out) matrix. */
 int64_t ffnn_activation_offset(const ffnn_layer *layers, int32_t n_layers, int64_t batch, int32_t l);
-/* Optimizer state size in elements for n_params parameters. */
+/* Optimizer state size in elements for n_params parameters (slots x n_params); -1 for an unknown kind, a negative
+ * n_params or a size beyond 2^60 elements. */
 int64_t ffnn_optimizer_state_size(int32_t kind, int64_t n_params);
 /* splitmix64 seeding of a 4-word xoshiro256** state. */
 void ffnn_rng_seed(uint64_t *state4, uint64_t seed);
@@ -92,7 +150,8 @@ const char *ffnn_simd_name(int32_t level);
 typedef enum { FFNN_MATH_EXP = 0, FFNN_MATH_TANH = 1, FFNN_MATH_SIGMOID = 2, FFNN_MATH_SOFTPLUS = 3 } ffnn_math_fn;
 int ffnn_math_f64(int32_t fn, const double *x, double *y, int64_t n);
 
-/* Glorot uniform (linear/sigmoid/tanh/softmax) or He uniform (relu/softplus/maxout) weights, zero biases. */
+/* Uniform weights by the activation table's init rule: Glorot U(+-sqrt(6/(S(l)+S(l+1)))) or He U(+-sqrt(6/S(l)));
+ * zero biases. */
 int ffnn_init_f32(const ffnn_layer *layers, int32_t n_layers, float *params, uint64_t *rng_state4);
 int ffnn_init_f64(const ffnn_layer *layers, int32_t n_layers, double *params, uint64_t *rng_state4);
 

@@ -3,16 +3,9 @@
 #include <stddef.h>
 #include "ffnn_internal.h"
 #include "ffnn_kernels.h"
-#include "fast_math.h"
 
 #define real float
 #define FN(name) name##_f32
-#define R_EXP expf
-#define R_LOG logf
-#define R_LOG1P log1pf
-#define R_TANH ffnn__tanhf
-#define R_FABS fabsf
-#define R_SQRT sqrtf
 #define R_TINY 1e-7
 
 int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *state, int64_t n);

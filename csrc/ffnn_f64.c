@@ -6,12 +6,6 @@
 
 #define real double
 #define FN(name) name##_f64
-#define R_EXP exp
-#define R_LOG log
-#define R_LOG1P log1p
-#define R_TANH tanh
-#define R_FABS fabs
-#define R_SQRT sqrt
 #define R_TINY 1e-15
 
 int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *state, int64_t n);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "fast_math.h"
+#include "ffnn_internal.h"
 #include "ffnn_kernels.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
@@ -80,14 +81,9 @@ int ffnn__tiny_kind(const ffnn_layer *layers, int32_t n_layers, int32_t loss, in
     }
     if (width > 16) return 0;
     const int32_t act = layers[n_layers - 1].activation;
-    if ((loss == FFNN_LOSS_BCE && act == FFNN_SIGMOID) || (loss == FFNN_LOSS_CE && act == FFNN_SOFTMAX) ||
-        (loss == FFNN_LOSS_MSE && act == FFNN_LINEAR))
-        *fused = 1;
-    else if (loss == FFNN_LOSS_MSE && (act == FFNN_SIGMOID || act == FFNN_TANH || act == FFNN_RELU ||
-                                       act == FFNN_SOFTPLUS))
-        *fused = 0;
-    else
-        return 0;
+    *fused = ffnn__fused(act, loss);
+    /* otherwise only mse through an element-wise output: dz = (a - y) f'(z) */
+    if (!*fused && !(loss == FFNN_LOSS_MSE && ffnn__elementwise(act))) return 0;
     return width <= 8 ? 1 : 2;
 }
 

@@ -63,8 +63,7 @@ static void FN(output_delta)(real *restrict dz, real *restrict da, const real *r
 {
     const int64_t m = n * ly->n_out;
     const int32_t act = ly->activation;
-    if ((loss == FFNN_LOSS_BCE && act == FFNN_SIGMOID) || (loss == FFNN_LOSS_CE && act == FFNN_SOFTMAX) ||
-        (loss == FFNN_LOSS_MSE && act == FFNN_LINEAR)) {
+    if (ffnn__fused(act, loss)) {
         for (int64_t i = 0; i < m; i++) dz[i] = scale * (a[i] - Y[i]);
         if (w) FN(scale_rows)(dz, w, n, ly->n_out);
         return;

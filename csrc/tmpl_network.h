@@ -9,10 +9,11 @@ int FN(ffnn_init)(const ffnn_layer *layers, int32_t n_layers, real *params, uint
         const ffnn_layer *ly = &layers[l];
         const int64_t rows = ffnn__rows(ly);
         double limit;
-        if (ly->activation == FFNN_RELU || ly->activation == FFNN_SOFTPLUS || ly->activation == FFNN_MAXOUT)
-            limit = sqrt(6.0 / ly->n_in);                      /* He uniform */
-        else
-            limit = sqrt(6.0 / (ly->n_in + ly->n_out));        /* Glorot uniform */
+        switch ((ffnn_init_rule)ffnn_activation_init(ly->activation)) { /* the activation table's init column */
+        case FFNN_HE: limit = sqrt(6.0 / ly->n_in); break;
+        case FFNN_GLOROT: limit = sqrt(6.0 / ((double)ly->n_in + ly->n_out)); break;
+        default: return FFNN_E_ACTIVATION; /* not reached: ffnn_check knows every row */
+        }
         real *W = params + ly->w_offset;
         for (int64_t i = 0; i < rows * ly->n_in; i++) {
             double u = (double)(ffnn__rng_next(rng) >> 11) * 0x1.0p-53;
@@ -52,7 +53,10 @@ static int FN(check_common)(const ffnn_layer *layers, int32_t n_layers, const vo
 {
     if (!layers || !params || !X || !work || !iwork) return FFNN_E_NULL;
     if (n_layers <= 0 || n <= 0 || batch <= 0 || n > batch) return FFNN_E_SIZE;
-    return ffnn_check(layers, n_layers, ffnn__n_params(layers, n_layers));
+    int st = ffnn_check(layers, n_layers, ffnn__n_params(layers, n_layers));
+    if (st) return st;
+    int64_t n_real, n_int; /* the workspace offsets for this batch are then free of overflow */
+    return ffnn__workspace_elems(layers, n_layers, batch, &n_real, &n_int);
 }
 
 static void FN(forward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, const real *X,
@@ -218,10 +222,14 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
     if (n_correct) *n_correct = 0;
     int st = FN(check_common)(layers, n_layers, params, X, batch, batch, work, iwork);
     if (st) return st;
-    if (n_samples <= 0 || n_order < 0 || !(l2 >= 0)) return FFNN_E_SIZE;
+    int64_t n_x, n_y;
+    if (n_samples <= 0 || n_order < 0 || !(l2 >= 0) || !ffnn__mul(n_samples, layers[0].n_in, &n_x) ||
+        !ffnn__mul(n_samples, layers[n_layers - 1].n_out, &n_y))
+        return FFNN_E_SIZE;
     if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
     const int64_t n_params = ffnn__n_params(layers, n_layers);
-    if (ffnn_optimizer_state_size(opt->kind, n_params) < 0) return FFNN_E_OPTIMIZER;
+    if (ffnn_optimizer_slots(opt->kind) < 0) return FFNN_E_OPTIMIZER;
+    if (ffnn_optimizer_state_size(opt->kind, n_params) < 0) return FFNN_E_SIZE;
     if (ffnn_optimizer_state_size(opt->kind, n_params) > 0 && !opt_state) return FFNN_E_NULL;
     for (int64_t i = 0; i < n_order; i++)
         if (order[i] < 0 || order[i] >= n_samples) return FFNN_E_INDEX;

@@ -7,8 +7,9 @@ static int FN(step_impl)(ffnn_optimizer *opt, real *params, const real *grads, r
 {
     if (!opt || !params || !grads) return FFNN_E_NULL;
     if (n < 0) return FFNN_E_SIZE;
+    if (ffnn_optimizer_slots(opt->kind) < 0) return FFNN_E_OPTIMIZER;
     const real lr = (real)opt->lr, mu = (real)opt->momentum;
-    switch (opt->kind) {
+    switch ((ffnn_optimizer_kind)opt->kind) { /* every row of FFNN_OPTIMIZERS, no default */
     case FFNN_OPT_SGD:
         if (!(opt->lr > 0)) return FFNN_E_OPTIMIZER;
         for (int64_t i = 0; i < n; i++) params[i] -= lr * grads[i];
@@ -60,7 +61,6 @@ static int FN(step_impl)(ffnn_optimizer *opt, real *params, const real *grads, r
         }
         break;
     }
-    default: return FFNN_E_OPTIMIZER;
     }
     return FFNN_OK;
 }

@@ -17,101 +17,42 @@ typedef real TN(tv) __attribute__((vector_size(TW * sizeof(real))));
 #define TSTORE(p, v) memcpy((p), &(v), sizeof(v))
 #define TSPLAT(x) ((TN(tv)){0} + (real)(x))
 
-static inline real TN(texp)(real x) { return sizeof(real) == 4 ? (real)expf((float)x) : (real)exp((double)x); }
-static inline real TN(ttanh)(real x) { return sizeof(real) == 4 ? (real)ffnn__tanhf((float)x) : (real)tanh((double)x); }
-
-/* the same formulas as tmpl_activations.h */
-static inline real TN(tsigmoid)(real z)
+/* a = act(z) on the first n lanes: the formulas of tmpl_act_formulas.h (the general path's).  n is the layer's
+ * width for the output layer; for hidden layers it is the width rounded up to whole 8-lane blocks (the don't-care
+ * lanes are finite), a constant, so the formula becomes straight-line vector code and the two interleaved samples'
+ * chains overlap (a loop over a run-time width cost a third of the speed of tanh networks). */
+static inline void TN(tact_n)(real *restrict a, const real *restrict z, int act, int n)
 {
-    if (z >= 0) return (real)1 / ((real)1 + TN(texp)(-z));
-    const real e = TN(texp)(z);
-    return e / ((real)1 + e);
-}
-
-static inline real TN(tsoftplus)(real z)
-{
-    const real az = z < 0 ? -z : z;
-    return (z > 0 ? z : 0) + (real)(sizeof(real) == 4 ? log1pf((float)TN(texp)(-az)) : log1p((double)TN(texp)(-az)));
-}
-
-/* ffnn__tanhf (fast_math.h) on TW lanes at once, the same operations written on vectors (GCC leaves the scalar
- * version unvectorised inside this switch).  float only. */
-typedef float TN(fv) __attribute__((vector_size(TW * 4)));
-typedef int32_t TN(iv) __attribute__((vector_size(TW * 4)));
-static inline void TN(vtanhf)(float *restrict out, const float *restrict in)
-{
-    TN(fv) x, one = (TN(fv)){0} + 1.0f;
-    memcpy(&x, in, sizeof x);
-    const TN(iv) sign = (TN(iv))x & (int32_t)0x80000000;
-    const TN(fv) ax = (TN(fv))((TN(iv))x & 0x7fffffff);
-    const TN(iv) lt9 = ax < 9.0f;
-    const TN(fv) c = (TN(fv))((lt9 & (TN(iv))ax) | (~lt9 & (TN(iv))((TN(fv)){0} + 9.0f)));
-    const TN(fv) t = 2.0f * c;
-    const TN(iv) ni = __builtin_convertvector(t * 1.44269504088896341f + 0.5f, TN(iv));
-    const TN(fv) n = __builtin_convertvector(ni, TN(fv));
-    TN(fv) r = t - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    const TN(fv) r2 = r * r;
-    TN(fv) p = (TN(fv)){0} + 1.9875691500E-4f;
-    p = p * r + 1.3981999507E-3f;
-    p = p * r + 8.3334519073E-3f;
-    p = p * r + 4.1665795894E-2f;
-    p = p * r + 1.6666665459E-1f;
-    p = p * r + 5.0000001201E-1f;
-    const TN(fv) y = p * r2 + r + one;
-    const TN(fv) e = y * (TN(fv))((ni + 127) << 23);
-    const TN(fv) big = one - 2.0f / (e + one);
-    const TN(fv) z = x * x;
-    TN(fv) q = (TN(fv)){0} + -5.70498872745E-3f;
-    q = q * z + 2.06390887954E-2f;
-    q = q * z - 5.37397155531E-2f;
-    q = q * z + 1.33314422036E-1f;
-    q = q * z - 3.33332819422E-1f;
-    const TN(fv) small = q * z * x + x;
-    const TN(iv) tb = (TN(iv))big | sign;  /* big >= 0: put x's sign on it */
-    const TN(iv) lt = ax < 0.625f;
-    const TN(fv) res = (TN(fv))((lt & (TN(iv))small) | (~lt & tb));
-    memcpy(out, &res, sizeof res);
-}
-
-/* a = act(z) on the first R lanes (the cheap ones on all TW lanes, which vectorises) */
-static inline void TN(tact)(real *restrict a, const real *restrict z, int act, int R)
-{
-    switch (act) {
-    case FFNN_TANH:
-        if (sizeof(real) == 4) TN(vtanhf)((float *)a, (const float *)z);
-        else for (int q = 0; q < R; q++) a[q] = TN(ttanh)(z[q]);
+    switch ((ffnn_activation)act) {
+    FFNN__ELEMENTWISE_CASES
+        GN(elementwise_forward)(a, z, n, act);
         break;
-    case FFNN_RELU: for (int q = 0; q < TW; q++) { const real v = z[q]; a[q] = v > 0 ? v : 0; } break;
-    case FFNN_SIGMOID: for (int q = 0; q < R; q++) a[q] = TN(tsigmoid)(z[q]); break;
-    case FFNN_SOFTPLUS: for (int q = 0; q < R; q++) a[q] = TN(tsoftplus)(z[q]); break;
-    case FFNN_SOFTMAX: {
-        real mx = z[0], s = 0;
-        for (int q = 1; q < R; q++) mx = z[q] > mx ? z[q] : mx;
-        for (int q = 0; q < R; q++) { a[q] = TN(texp)(z[q] - mx); s += a[q]; }
-        for (int q = 0; q < R; q++) a[q] /= s;
-        break;
-    }
-    default: for (int q = 0; q < TW; q++) a[q] = z[q]; break; /* linear */
+    case FFNN_SOFTMAX: GN(softmax_row)(a, z, n); break; /* output only, so n is its width */
+    case FFNN_MAXOUT: break; /* never here: ffnn__tiny_kind sends maxout networks to the general path */
     }
 }
 
-/* d *= act'(z) in place on the first R lanes (a = act(z)); softmax excluded (only ever fused with cross-entropy) */
-static inline void TN(tderiv)(real *restrict d, const real *restrict z, const real *restrict a, int act, int R)
+static inline void TN(tact)(real *restrict a, const real *restrict z, int act, int R, int output)
 {
-    switch (act) {
-    case FFNN_TANH: for (int q = 0; q < TW; q++) d[q] *= (real)1 - a[q] * a[q]; break;
-    case FFNN_SIGMOID: for (int q = 0; q < TW; q++) d[q] *= a[q] * ((real)1 - a[q]); break;
-    case FFNN_RELU: for (int q = 0; q < TW; q++) { const real v = d[q]; d[q] = z[q] > 0 ? v : 0; } break;
-    case FFNN_SOFTPLUS: for (int q = 0; q < R; q++) d[q] *= TN(tsigmoid)(z[q]); break;
-    default: break;
-    }
+    if (output) TN(tact_n)(a, z, act, R);
+    else if (TW == 8 || R > 8) TN(tact_n)(a, z, act, TW);
+    else TN(tact_n)(a, z, act, 8);
+}
+
+/* d = act'(z) g on the first R lanes (a = act(z)), the lanes chosen as in tact; softmax is only ever fused with
+ * cross-entropy here, so it never comes back through this */
+static inline void TN(tderiv)(real *restrict d, const real *restrict g, const real *restrict z, const real *restrict a,
+                              int act, int R, int output)
+{
+    if (output) GN(elementwise_backward)(d, g, z, a, R, act);
+    else if (TW == 8 || R > 8) GN(elementwise_backward)(d, g, z, a, TW, act);
+    else GN(elementwise_backward)(d, g, z, a, 8, act);
 }
 
 /* One minibatch: X [n x n_in], Y [n x n_out], w [n] sample weights or NULL.  grads are OVERWRITTEN with
  * scale * d(sum_i w_i loss_i)/d(params); the output layer's z and a go to z_out / a_out [n x n_out] (for the
  * caller's loss and accuracy).  `fused` = 1 when the output delta is a - y (sigmoid+bce, softmax+ce, linear+mse),
- * 0 for mse on a sigmoid/tanh/relu/softplus output ((a - y) act'). */
+ * 0 for mse on any other element-wise output ((a - y) act'). */
 static void TN(tiny_step)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
                           const real *X, const real *Y, const real *w, int64_t n, real scale, int fused,
                           real *z_out, real *a_out)
@@ -157,7 +98,7 @@ static void TN(tiny_step)(const ffnn_layer *layers, int32_t n_layers, const real
             }
             for (int s = 0; s < 2; s++) {
                 TSTORE(zs[s][l], z[s]);
-                TN(tact)(as[s][l + 1], zs[s][l], act[l], R[l]);
+                TN(tact)(as[s][l + 1], zs[s][l], act[l], R[l], l == L - 1);
             }
         }
         for (int s = 0; s < 2; s++) {                    /* output delta */
@@ -169,8 +110,13 @@ static void TN(tiny_step)(const ffnn_layer *layers, int32_t n_layers, const real
             TLOAD(yy, yv);
             const real f = s == 1 && ii[1] == ii[0] ? 0 : (w ? scale * w[i] : scale);
             dz = (av - yy) * TSPLAT(f);
-            TSTORE(d[s], dz);
-            if (!fused) TN(tderiv)(d[s], zs[s][L - 1], as[s][L], act[L - 1], n_out);
+            if (fused) {
+                TSTORE(d[s], dz);
+            } else {
+                real g[TW];
+                TSTORE(g, dz);
+                TN(tderiv)(d[s], g, zs[s][L - 1], as[s][L], act[L - 1], n_out, 1);
+            }
             memcpy(z_out + i * n_out, zs[s][L - 1], sizeof(real) * (size_t)n_out);
             memcpy(a_out + i * n_out, as[s][L], sizeof(real) * (size_t)n_out);
         }
@@ -192,8 +138,9 @@ static void TN(tiny_step)(const ffnn_layer *layers, int32_t n_layers, const real
                 for (int s = 0; s < 2; s++) da[s] += TSPLAT(d[s][j]) * wj;
             }
             for (int s = 0; s < 2; s++) {
-                TSTORE(d[s], da[s]);
-                TN(tderiv)(d[s], zs[s][l - 1], as[s][l], act[l - 1], R[l - 1]);
+                real g[TW];
+                TSTORE(g, da[s]);
+                TN(tderiv)(d[s], g, zs[s][l - 1], as[s][l], act[l - 1], R[l - 1], 0);
             }
         }
     }
