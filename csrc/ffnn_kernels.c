@@ -1,7 +1,8 @@
 /* The matrix kernels and the Adam update of tmpl_gemm.h and the tiny-network pass of tmpl_tiny.h (widths 8 and
  * 16) instantiated for float and double, each for AVX-512, AVX2+FMA and plain C, and the runtime dispatch between
- * them (no -march flags needed: the instruction sets are enabled per function
- * with `#pragma GCC target`, and chosen with __builtin_cpu_supports; see ffnn_parallel.c for the level). */
+ * them.  No -march flags: each instruction set is enabled for the functions of its section only (GCC:
+ * `#pragma GCC target`; clang: `#pragma clang attribute ... target`), and chosen at run time with
+ * __builtin_cpu_supports (see ffnn_parallel.c for the level).  Block sizes per set: kernel_blocks.h. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -9,65 +10,87 @@
 #include "ffnn_internal.h"
 #include "ffnn_kernels.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
 #define FFNN_X86_DISPATCH 1
 #endif
 
 /* ---- plain C (the compiler's baseline vectors: SSE2 on x86-64) ---- */
-#define NT_MI 4
-#define NT_MJ 2
-#define TN_MJ 4
-#define NN_MI 6
-#define VB 16
 #define ISA plain
+#define ISA_LEVEL 0
 #include "kernel_set.h"
-#undef VB
 #undef ISA
+#undef ISA_LEVEL
 
 #ifdef FFNN_X86_DISPATCH
 /* ---- AVX2 + FMA ---- */
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
-#define VB 32
+#endif
 #define ISA avx2
+#define ISA_LEVEL 1
 #include "kernel_set.h"
-#undef VB
 #undef ISA
+#undef ISA_LEVEL
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 /* ---- AVX-512 (F + VL + DQ + BW, what every AVX-512 server CPU has) ---- */
-#undef NT_MJ
-#undef TN_MJ
-#undef NN_MI
-#define NT_MJ 4
-#define TN_MJ 8
-#define NN_MI 8
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"))), \
+                             apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")
-#define VB 64
+#endif
 #define ISA avx512
+#define ISA_LEVEL 2
 #include "kernel_set.h"
-#undef VB
 #undef ISA
+#undef ISA_LEVEL
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
 #endif
-
-#define KERNELS(T, L)                                                                                               \
-    {gemm_nt_##T##_##L, gemm_tn_##T##_##L, gemm_nn_##T##_##L, {tiny_step_w8_##T##_##L, tiny_step_w16_##T##_##L},      \
-     adam_##T##_##L}
-
-#define KERNEL_TABLE(T)                                                                                             \
-    static const ffnn__kernels_##T kernels_##T[3] = {KERNELS(T, plain), KERNEL_TABLE_SIMD(T)};                     \
-    const ffnn__kernels_##T *ffnn__kernels_get_##T(void) { return &kernels_##T[ffnn_get_simd()]; }
-
-#ifdef FFNN_X86_DISPATCH
-#define KERNEL_TABLE_SIMD(T) KERNELS(T, avx2), KERNELS(T, avx512)
-#else
-#define KERNEL_TABLE_SIMD(T) KERNELS(T, plain), KERNELS(T, plain)
 #endif
 
-KERNEL_TABLE(f32)
-KERNEL_TABLE(f64)
+/* The dispatch tables, indexed by FFNN_SIMD_* level: every kernel by its full name. */
+#ifdef FFNN_X86_DISPATCH
+static const ffnn__kernels_f32 kernels_f32[3] = {
+    {gemm_nt_f32_plain, gemm_tn_f32_plain, gemm_nn_f32_plain, {tiny_step_w8_f32_plain, tiny_step_w16_f32_plain},
+     adam_f32_plain},
+    {gemm_nt_f32_avx2, gemm_tn_f32_avx2, gemm_nn_f32_avx2, {tiny_step_w8_f32_avx2, tiny_step_w16_f32_avx2},
+     adam_f32_avx2},
+    {gemm_nt_f32_avx512, gemm_tn_f32_avx512, gemm_nn_f32_avx512,
+     {tiny_step_w8_f32_avx512, tiny_step_w16_f32_avx512}, adam_f32_avx512},
+};
+static const ffnn__kernels_f64 kernels_f64[3] = {
+    {gemm_nt_f64_plain, gemm_tn_f64_plain, gemm_nn_f64_plain, {tiny_step_w8_f64_plain, tiny_step_w16_f64_plain},
+     adam_f64_plain},
+    {gemm_nt_f64_avx2, gemm_tn_f64_avx2, gemm_nn_f64_avx2, {tiny_step_w8_f64_avx2, tiny_step_w16_f64_avx2},
+     adam_f64_avx2},
+    {gemm_nt_f64_avx512, gemm_tn_f64_avx512, gemm_nn_f64_avx512,
+     {tiny_step_w8_f64_avx512, tiny_step_w16_f64_avx512}, adam_f64_avx512},
+};
+#else /* no other instruction sets compiled: every level runs plain C (ffnn__cpu_simd_level says plain anyway) */
+static const ffnn__kernels_f32 kernels_f32[3] = {
+    {gemm_nt_f32_plain, gemm_tn_f32_plain, gemm_nn_f32_plain, {tiny_step_w8_f32_plain, tiny_step_w16_f32_plain},
+     adam_f32_plain},
+};
+static const ffnn__kernels_f64 kernels_f64[3] = {
+    {gemm_nt_f64_plain, gemm_tn_f64_plain, gemm_nn_f64_plain, {tiny_step_w8_f64_plain, tiny_step_w16_f64_plain},
+     adam_f64_plain},
+};
+#endif
+
+const ffnn__kernels_f32 *ffnn__kernels_get_f32(void) { return &kernels_f32[ffnn_get_simd()]; }
+const ffnn__kernels_f64 *ffnn__kernels_get_f64(void) { return &kernels_f64[ffnn_get_simd()]; }
 
 int ffnn__tiny_kind(const ffnn_layer *layers, int32_t n_layers, int32_t loss, int *fused)
 {

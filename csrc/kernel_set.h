@@ -1,6 +1,9 @@
-/* One instruction set's kernels in both precisions: the GEMMs and Adam of tmpl_gemm.h and the tiny-network steps of
- * tmpl_tiny.h (widths 8 and 16).  Included by ffnn_kernels.c once per instruction set, with VB (vector bytes) and
- * ISA (the name suffix: plain, avx2, avx512) defined, and the block sizes (NT_MI, NT_MJ, TN_MJ, NN_MI) set. */
+/* One instruction set's kernels in both precisions: the GEMMs and Adam of tmpl_gemm.h, the activation formulas and
+ * the tiny-network steps of tmpl_tiny.h (widths 8 and 16).  Included by ffnn_kernels.c once per instruction set,
+ * with ISA (the name suffix: plain, avx2, avx512) and ISA_LEVEL (0, 1, 2) defined; the block sizes come from
+ * kernel_blocks.h.  GN(gemm_nt) becomes gemm_nt_f32_avx2 and so on: ffnn_kernels.c's dispatch tables spell out
+ * every such name. */
+#include "kernel_blocks.h"
 #define FFNN__CAT3_(a, b, c) a##b##c
 #define FFNN__CAT3(a, b, c) FFNN__CAT3_(a, b, c)
 
@@ -23,3 +26,12 @@
 #undef IREAL
 #undef LANES
 #undef GN
+
+#undef VB
+#undef NT_MI
+#undef NT_MJ
+#undef TN_MJ
+#undef NN_MI
+#undef NT_G
+#undef NT_IC
+#undef TN_IC

@@ -1,8 +1,10 @@
 /* Register-blocked matrix kernels for dense layers, written once over
  *   real  (float / double),  VB (vector bytes: 64 AVX-512, 32 AVX2, 16 plain SSE2/NEON-width C),  LANES (VB over
  *   the size of real),  IREAL (the integer type of that size)  and  GN(name).
- * ffnn_kernels.c includes this file once per (type, instruction set) under `#pragma GCC target`, so the same
- * source becomes the AVX-512, the AVX2+FMA and the plain-C kernels.  GCC vector extensions, no intrinsics.
+ * ffnn_kernels.c includes this file once per (type, instruction set) with that set enabled for the functions (GCC's
+ * `#pragma GCC target`, clang's `#pragma clang attribute`), so the same source becomes the AVX-512, the AVX2+FMA
+ * and the plain-C kernels; the block sizes (NT_MI, NT_MJ, TN_MJ, NN_MI, NT_G, NT_IC, TN_IC) come from
+ * kernel_blocks.h.  GCC vector extensions (which clang has too), no intrinsics.
  *
  * Bitwise reproducibility: every output element is computed by the same sequence of operations whatever block,
  * edge or thread range it falls in (the reduction order depends only on the reduction length), so splitting the
@@ -24,29 +26,46 @@ typedef IREAL GN(ivec) __attribute__((vector_size(VB)));  /* lane indices for sh
 
 static inline GN(vec) GN(load)(const real *p) { GN(vec) v; memcpy(&v, p, sizeof v); return v; }
 static inline void GN(store)(real *p, GN(vec) v) { memcpy(p, &v, sizeof v); }
+/* Lane shuffles, picking lanes of the concatenation a:b by constant indices: GCC's __builtin_shuffle takes them as
+ * a mask vector, clang's __builtin_shufflevector as arguments (GCC has that one only from version 12 on). */
+#if defined(__clang__)
+#define FFNN__SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define FFNN__SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (GN(ivec)){__VA_ARGS__})
+#endif
+#if LANES == 16
+#define FFNN__LANE0 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+#elif LANES == 8
+#define FFNN__LANE0 0, 0, 0, 0, 0, 0, 0, 0
+#elif LANES == 4
+#define FFNN__LANE0 0, 0, 0, 0
+#else
+#define FFNN__LANE0 0, 0
+#endif
+
 static inline GN(vec) GN(splat)(real x)
 {
     GN(vec) v = {x};
-    return __builtin_shuffle(v, (GN(ivec)){0}); /* one broadcast instruction */
+    return FFNN__SHUFFLE(v, v, FFNN__LANE0); /* one broadcast instruction */
 }
 
 /* Lane sum by an XOR butterfly (shuffle + add per level): a fixed order, the same for every element. */
 static inline real GN(hsum)(GN(vec) v)
 {
 #if LANES == 16
-    v = v + __builtin_shuffle(v, (GN(ivec)){8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7});
-    v = v + __builtin_shuffle(v, (GN(ivec)){4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11});
-    v = v + __builtin_shuffle(v, (GN(ivec)){2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13});
-    v = v + __builtin_shuffle(v, (GN(ivec)){1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14});
+    v = v + FFNN__SHUFFLE(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+    v = v + FFNN__SHUFFLE(v, v, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+    v = v + FFNN__SHUFFLE(v, v, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+    v = v + FFNN__SHUFFLE(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
 #elif LANES == 8
-    v = v + __builtin_shuffle(v, (GN(ivec)){4, 5, 6, 7, 0, 1, 2, 3});
-    v = v + __builtin_shuffle(v, (GN(ivec)){2, 3, 0, 1, 6, 7, 4, 5});
-    v = v + __builtin_shuffle(v, (GN(ivec)){1, 0, 3, 2, 5, 4, 7, 6});
+    v = v + FFNN__SHUFFLE(v, v, 4, 5, 6, 7, 0, 1, 2, 3);
+    v = v + FFNN__SHUFFLE(v, v, 2, 3, 0, 1, 6, 7, 4, 5);
+    v = v + FFNN__SHUFFLE(v, v, 1, 0, 3, 2, 5, 4, 7, 6);
 #elif LANES == 4
-    v = v + __builtin_shuffle(v, (GN(ivec)){2, 3, 0, 1});
-    v = v + __builtin_shuffle(v, (GN(ivec)){1, 0, 3, 2});
+    v = v + FFNN__SHUFFLE(v, v, 2, 3, 0, 1);
+    v = v + FFNN__SHUFFLE(v, v, 1, 0, 3, 2);
 #elif LANES == 2
-    v = v + __builtin_shuffle(v, (GN(ivec)){1, 0});
+    v = v + FFNN__SHUFFLE(v, v, 1, 0);
 #else
 #error "LANES must be 2, 4, 8 or 16"
 #endif
@@ -60,56 +79,56 @@ static inline void GN(hsum_many)(GN(vec) *v)
 #if LANES == 16
     for (int p = 0; p < 8; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31})
-               + __builtin_shuffle(a, b, (GN(ivec)){8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
+               + FFNN__SHUFFLE(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
     }
     for (int p = 0; p < 4; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 28, 29, 30, 31})
-               + __builtin_shuffle(a, b, (GN(ivec)){4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 28, 29, 30, 31)
+               + FFNN__SHUFFLE(a, b, 4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27);
     }
     for (int p = 0; p < 2; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 18, 19, 4, 5, 22, 23, 8, 9, 26, 27, 12, 13, 30, 31})
-               + __builtin_shuffle(a, b, (GN(ivec)){2, 3, 16, 17, 6, 7, 20, 21, 10, 11, 24, 25, 14, 15, 28, 29});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 1, 18, 19, 4, 5, 22, 23, 8, 9, 26, 27, 12, 13, 30, 31)
+               + FFNN__SHUFFLE(a, b, 2, 3, 16, 17, 6, 7, 20, 21, 10, 11, 24, 25, 14, 15, 28, 29);
     }
     for (int p = 0; p < 1; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 17, 2, 19, 4, 21, 6, 23, 8, 25, 10, 27, 12, 29, 14, 31})
-               + __builtin_shuffle(a, b, (GN(ivec)){1, 16, 3, 18, 5, 20, 7, 22, 9, 24, 11, 26, 13, 28, 15, 30});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 17, 2, 19, 4, 21, 6, 23, 8, 25, 10, 27, 12, 29, 14, 31)
+               + FFNN__SHUFFLE(a, b, 1, 16, 3, 18, 5, 20, 7, 22, 9, 24, 11, 26, 13, 28, 15, 30);
     }
 #elif LANES == 8
     for (int p = 0; p < 4; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 2, 3, 12, 13, 14, 15})
-               + __builtin_shuffle(a, b, (GN(ivec)){4, 5, 6, 7, 8, 9, 10, 11});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 1, 2, 3, 12, 13, 14, 15)
+               + FFNN__SHUFFLE(a, b, 4, 5, 6, 7, 8, 9, 10, 11);
     }
     for (int p = 0; p < 2; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 10, 11, 4, 5, 14, 15})
-               + __builtin_shuffle(a, b, (GN(ivec)){2, 3, 8, 9, 6, 7, 12, 13});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 1, 10, 11, 4, 5, 14, 15)
+               + FFNN__SHUFFLE(a, b, 2, 3, 8, 9, 6, 7, 12, 13);
     }
     for (int p = 0; p < 1; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 9, 2, 11, 4, 13, 6, 15})
-               + __builtin_shuffle(a, b, (GN(ivec)){1, 8, 3, 10, 5, 12, 7, 14});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 9, 2, 11, 4, 13, 6, 15)
+               + FFNN__SHUFFLE(a, b, 1, 8, 3, 10, 5, 12, 7, 14);
     }
 #elif LANES == 4
     for (int p = 0; p < 2; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 1, 6, 7})
-               + __builtin_shuffle(a, b, (GN(ivec)){2, 3, 4, 5});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 1, 6, 7)
+               + FFNN__SHUFFLE(a, b, 2, 3, 4, 5);
     }
     for (int p = 0; p < 1; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 5, 2, 7})
-               + __builtin_shuffle(a, b, (GN(ivec)){1, 4, 3, 6});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 5, 2, 7)
+               + FFNN__SHUFFLE(a, b, 1, 4, 3, 6);
     }
 #elif LANES == 2
     for (int p = 0; p < 1; p++) {
         const GN(vec) a = v[2 * p], b = v[2 * p + 1];
-        v[p] = __builtin_shuffle(a, b, (GN(ivec)){0, 3})
-               + __builtin_shuffle(a, b, (GN(ivec)){1, 2});
+        v[p] = FFNN__SHUFFLE(a, b, 0, 3)
+               + FFNN__SHUFFLE(a, b, 1, 2);
     }
 #endif
 }
@@ -176,10 +195,6 @@ static void GN(nt_one)(real *restrict z, const real *restrict in, const real *re
 
 /* NT_G outputs of one sample with exactly the arithmetic of nt_one (GEMV style: each W row streams through once,
  * the sample's row stays in L1, and NT_G independent accumulator chains hide the FMA latency). */
-#define NT_G 8
-#ifndef NT_IC
-#define NT_IC 32 /* a multiple of every NT_MI */
-#endif
 static void GN(nt_row)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
                        int64_t K, int64_t rows, int64_t i, int64_t j)
 {
@@ -230,9 +245,6 @@ static void GN(gemm_nt)(real *restrict z, const real *restrict in, const real *r
  * The block's dz columns are first copied into a small contiguous panel (dz's rows are often a power-of-two
  * stride apart, which would thrash the L1 sets).  Samples are taken in chunks of TN_IC: each element is
  *   acc = (first chunk and not accumulating) ? 0 : dW;  acc += dz*in over the chunk, in order;  dW = acc. */
-#ifndef TN_IC
-#define TN_IC 256
-#endif
 static void GN(gemm_tn)(real *restrict dW, real *restrict db, const real *restrict dz, const real *restrict in,
                         int64_t n, int64_t K, int64_t rows, int64_t j0, int64_t j1, int accumulate)
 {
@@ -370,10 +382,11 @@ static void GN(adam)(real *restrict p, const real *restrict g, real *restrict m,
         const real vi = b2 * v[i] + (1 - b2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        const real root = sizeof(real) == 4 ? (real)__builtin_sqrtf((float)(vi * c2))
-                                            : (real)__builtin_sqrt((double)(vi * c2));
+        const real root = sizeof(real) == 4 ? (real)sqrtf((float)(vi * c2)) : (real)sqrt((double)(vi * c2));
         p[i] -= lr * (mi * c1) / (root + eps);
     }
 }
 
 #undef VL
+#undef FFNN__SHUFFLE
+#undef FFNN__LANE0

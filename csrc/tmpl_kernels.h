@@ -5,8 +5,8 @@
  * bits for any thread count and any cut.
  * Shapes: in [n x n_in], W [rows x n_in] row-major, b [rows], z / dz [n x rows]. */
 
-/* Split boundaries are multiples of this (a multiple of every kernel's block size). */
-#define FFNN__SPLIT_ALIGN 32
+/* Split boundaries are multiples of FFNN__SPLIT_ALIGN (a multiple of every kernel's block size). */
+#include "kernel_blocks.h"
 /* A chunk is at least this many flops (claiming one costs a shared cache line) ... */
 #define FFNN__CHUNK_FLOPS 1.0e5
 /* ... and there are at most this many per member, so a late worker leaves little for the others to wait on. */

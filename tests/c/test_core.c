@@ -1,5 +1,6 @@
 /* Headless test of the C core alone (no Python): central-difference gradient checks for every activation and
- * loss, float32 vs float64, training a tiny problem, the perceptron, and argument validation.
+ * loss, float32 vs float64, training a tiny problem, the perceptron, argument validation, the tables, NaN
+ * propagation, and a bounded fuzz of the size checks against 128-bit reference arithmetic.
  * Built and run by tests/test_c_core.py (also under AddressSanitizer + UBSan).  Exit status 0 = all passed. */
 #include <math.h>
 #include <stdio.h>
@@ -196,13 +197,230 @@ static void test_sample_weights(void)
     free(work); free(iwork);
 }
 
+
+/* The tables: every code 0..count-1 has a distinct name, codes outside are refused everywhere. */
+static void test_tables(void)
+{
+    CHECK(ffnn_activation_count() == FFNN_N_ACTIVATIONS && ffnn_loss_count() == FFNN_N_LOSSES &&
+          ffnn_optimizer_count() == FFNN_N_OPTIMIZERS, "counts");
+    for (int32_t c = 0; c < ffnn_activation_count(); c++) {
+        const char *name = ffnn_activation_name(c);
+        CHECK(name != NULL && ffnn_activation_where(c) != 0 && ffnn_activation_init(c) >= 0, "activation %d", c);
+        for (int32_t d = 0; d < c && name; d++) CHECK(strcmp(name, ffnn_activation_name(d)) != 0, "dup %s", name);
+    }
+    for (int32_t c = 0; c < ffnn_loss_count(); c++)
+        CHECK(ffnn_loss_name(c) != NULL && ffnn_loss_fused_output(c) >= 0, "loss %d", c);
+    for (int32_t c = 0; c < ffnn_optimizer_count(); c++)
+        CHECK(ffnn_optimizer_name(c) != NULL && ffnn_optimizer_slots(c) >= 0, "optimizer %d", c);
+    CHECK(ffnn_activation_name(-1) == NULL && ffnn_activation_name(FFNN_N_ACTIVATIONS) == NULL &&
+          ffnn_activation_where(FFNN_N_ACTIVATIONS) == 0 && ffnn_activation_init(-1) == -1, "unknown activation");
+    CHECK(ffnn_loss_name(FFNN_N_LOSSES) == NULL && ffnn_optimizer_name(-1) == NULL &&
+          ffnn_optimizer_slots(FFNN_N_OPTIMIZERS) == -1, "unknown loss/optimizer");
+    CHECK(!strcmp(ffnn_activation_name(FFNN_LEAKY_RELU), "leaky_relu") && !strcmp(ffnn_activation_name(FFNN_ELU), "elu")
+          && !strcmp(ffnn_loss_name(FFNN_LOSS_BCE), "bce") && ffnn_optimizer_slots(FFNN_OPT_ADAM) == 2, "rows");
+    CHECK(!(ffnn_activation_where(FFNN_SOFTMAX) & FFNN_HIDDEN) && !(ffnn_activation_where(FFNN_MAXOUT) & FFNN_OUTPUT)
+          && ffnn_loss_fused_output(FFNN_LOSS_CE) == FFNN_SOFTMAX, "positions");
+    int64_t n;
+    int32_t bad_codes[] = {-1, FFNN_N_ACTIVATIONS, 99};
+    for (int i = 0; i < 3; i++) {
+        ffnn_layer hidden[2] = {{2, 3, bad_codes[i], 1, 0, 0}, {3, 1, FFNN_LINEAR, 1, 0, 0}};
+        ffnn_layer out[2] = {{2, 3, FFNN_TANH, 1, 0, 0}, {3, 1, bad_codes[i], 1, 0, 0}};
+        CHECK(ffnn_layout(hidden, 2, &n) == FFNN_E_ACTIVATION && ffnn_layout(out, 2, &n) == FFNN_E_ACTIVATION,
+              "activation code %d accepted", bad_codes[i]);
+    }
+    ffnn_layer ok[1] = {{2, 1, FFNN_LINEAR, 1, 0, 0}};
+    ffnn_layout(ok, 1, &n);
+    double p[3] = {0}, g[3] = {0}, X[2] = {1, 2}, Y[1] = {1}, work[64], L;
+    int32_t iwork[4];
+    CHECK(ffnn_loss_grad_f64(ok, 1, p, g, X, Y, NULL, 1, 1, FFNN_N_LOSSES, 1, &L, work, iwork) == FFNN_E_LOSS &&
+          ffnn_loss_f64(ok, 1, p, X, Y, NULL, 1, 1, -1, &L, work, iwork) == FFNN_E_LOSS, "unknown loss accepted");
+    ffnn_optimizer opt = {0};
+    opt.kind = FFNN_N_OPTIMIZERS; opt.lr = 0.1;
+    CHECK(ffnn_step_f64(&opt, p, g, work, 3) == FFNN_E_OPTIMIZER && ffnn_optimizer_state_size(-1, 3) == -1,
+          "unknown optimizer accepted");
+}
+
+/* leaky_relu and elu against their formulas, in both precisions, through forward on a 1-1 layer (W = 1, b = 0). */
+static void test_new_activations(void)
+{
+    const double zs[5] = {-3.0, -0.5, 0.0, 0.25, 2.0};
+    for (int which = 0; which < 2; which++) {
+        const int act = which ? FFNN_ELU : FFNN_LEAKY_RELU;
+        ffnn_layer ly[1] = {{1, 1, act, 1, 0, 0}};
+        int64_t n;
+        CHECK(ffnn_layout(ly, 1, &n) == FFNN_OK && n == 2, "layout");
+        double p[2] = {1, 0}, out[5], work[64];
+        float pf[2] = {1, 0}, outf[5], Xf[5], workf[64];
+        int32_t iwork[4];
+        for (int i = 0; i < 5; i++) Xf[i] = (float)zs[i];
+        CHECK(ffnn_forward_f64(ly, 1, p, zs, 5, 5, out, work, iwork) == FFNN_OK, "forward");
+        CHECK(ffnn_forward_f32(ly, 1, pf, Xf, 5, 5, outf, workf, iwork) == FFNN_OK, "forward f32");
+        for (int i = 0; i < 5; i++) {
+            const double z = zs[i], want = z > 0 ? z : (which ? expm1(z) : 0.01 * z);
+            CHECK(fabs(out[i] - want) <= 1e-15 && fabs(outf[i] - want) <= 1e-6, "%s(%g) = %g / %g, want %g",
+                  ffnn_activation_name(act), z, out[i], (double)outf[i], want);
+        }
+    }
+}
+
+/* NaN in, NaN out for every element-wise activation, in both precisions; in the general path (forward) and in the
+ * tiny path (a training step on a NaN sample must report a non-finite loss, not learn from a finite one). */
+static void test_nan_propagates(void)
+{
+    const int acts[] = {FFNN_LINEAR, FFNN_SIGMOID, FFNN_TANH, FFNN_RELU, FFNN_SOFTPLUS, FFNN_LEAKY_RELU, FFNN_ELU};
+    for (int i = 0; i < 7; i++) {
+        ffnn_layer ly[2] = {{1, 8, acts[i], 1, 0, 0}, {8, 1, FFNN_SIGMOID, 1, 0, 0}};
+        int64_t n, nr, ni;
+        ffnn_layout(ly, 2, &n);
+        ffnn_workspace_size(ly, 2, 2, &nr, &ni);
+        double p[64], g[64], work[256], X[2] = {NAN, 0.5}, Y[2] = {1, 0}, out[2], L, c;
+        float pf[64], gf[64], workf[256], Xf[2] = {NAN, 0.5f}, Yf[2] = {1, 0}, outf[2];
+        int32_t iwork[8];
+        uint64_t rng[4];
+        ffnn_rng_seed(rng, 7);
+        ffnn_init_f64(ly, 2, p, rng);
+        for (int64_t k = 0; k < n; k++) pf[k] = (float)p[k];
+        ffnn_forward_f64(ly, 2, p, X, 2, 2, out, work, iwork);
+        ffnn_forward_f32(ly, 2, pf, Xf, 2, 2, outf, workf, iwork);
+        CHECK(isnan(out[0]) && isnan(outf[0]) && !isnan(out[1]) && !isnan(outf[1]), "%s(NaN): %g / %g",
+              ffnn_activation_name(acts[i]), out[0], (double)outf[0]);
+        int64_t order[2] = {0, 1}, done;
+        ffnn_optimizer opt = {0};
+        opt.kind = FFNN_OPT_SGD; opt.lr = 0.1;
+        int st = ffnn_train_f64(ly, 2, p, g, X, Y, NULL, 2, order, 2, 2, FFNN_LOSS_BCE, 0, &opt, NULL, work, iwork,
+                                &L, &c, &done);
+        int stf = ffnn_train_f32(ly, 2, pf, gf, Xf, Yf, NULL, 2, order, 2, 2, FFNN_LOSS_BCE, 0, &opt, NULL, workf,
+                                 iwork, &L, &c, &done);
+        CHECK(st == FFNN_E_NONFINITE && stf == FFNN_E_NONFINITE, "%s: training on NaN gave %d / %d",
+              ffnn_activation_name(acts[i]), st, stf);
+    }
+    /* the float tanh: +-inf, large, small and zero arguments */
+    ffnn_layer ly[1] = {{1, 1, FFNN_TANH, 1, 0, 0}};
+    int64_t n;
+    ffnn_layout(ly, 1, &n);
+    float pf[2] = {1, 0}, X[9] = {INFINITY, -INFINITY, 20, -20, 1e-30f, -0.3f, 0.7f, -4, 0}, out[9], work[64];
+    int32_t iwork[4];
+    ffnn_forward_f32(ly, 1, pf, X, 9, 9, out, work, iwork);
+    for (int i = 0; i < 9; i++)
+        CHECK(fabsf(out[i] - tanhf(X[i])) <= 2.5e-7f * fmaxf(1e-30f, fabsf(tanhf(X[i]))) + 1e-37f,
+              "tanhf(%g) = %.9g, libm %.9g", (double)X[i], (double)out[i], (double)tanhf(X[i]));
+}
+
+/* The example: the parameter count wraps in int64 without checks. */
+static void test_size_overflow(void)
+{
+    const int32_t sizes[8] = {999, 1000, 2147482649, 2147483647, 2147483647, 2147483647, 2147483647, 1};
+    ffnn_layer ly[7];
+    for (int l = 0; l < 7; l++) {
+        ffnn_layer x = {sizes[l], sizes[l + 1], FFNN_TANH, 1, 0, 0};
+        ly[l] = x;
+    }
+    int64_t n = 12345, nr = 0, ni = 0;
+    CHECK(ffnn_layout(ly, 7, &n) == FFNN_E_SIZE && n == 12345, "overflowing table accepted (n_params %lld)",
+          (long long)n);
+    ffnn_layer wide[2] = {{2147483647, 2147483647, FFNN_MAXOUT, 2147483647, 0, 0}, {2147483647, 1, FFNN_LINEAR, 1, 0, 0}};
+    CHECK(ffnn_layout(wide, 2, &n) == FFNN_E_SIZE, "maxout overflow accepted");
+    ffnn_layer ok[2] = {{3, 4, FFNN_TANH, 1, 0, 0}, {4, 2, FFNN_LINEAR, 1, 0, 0}};
+    CHECK(ffnn_layout(ok, 2, &n) == FFNN_OK && n == 26, "3-4-2 layout");
+    CHECK(ffnn_workspace_size(ok, 2, (int64_t)1 << 58, &nr, &ni) == FFNN_E_SIZE, "workspace overflow accepted");
+    CHECK(ffnn_workspace_size(ok, 2, 1000, &nr, &ni) == FFNN_OK && nr > 0, "workspace");
+    CHECK(ffnn_activation_offset(ok, 2, (int64_t)1 << 62, 1) == -1, "activation offset overflow");
+    CHECK(ffnn_optimizer_state_size(FFNN_OPT_ADAM, (int64_t)1 << 60) == -1 &&
+          ffnn_optimizer_state_size(FFNN_OPT_SGD, (int64_t)1 << 60) == 0 &&
+          ffnn_optimizer_state_size(FFNN_OPT_ADAM, 10) == 20 && ffnn_optimizer_state_size(FFNN_OPT_ADAM, -1) == -1,
+          "optimizer state sizes");
+    /* a table whose offsets are garbage near INT64_MAX is a layout error, not an overflow */
+    ffnn_layer junk[1] = {{2, 1, FFNN_LINEAR, 1, INT64_MAX - 1, INT64_MAX}};
+    CHECK(ffnn_check(junk, 1, 3) == FFNN_E_LAYOUT, "junk offsets accepted");
+    double p[3] = {0}, X[2] = {1, 2}, work[64];
+    int32_t iwork[4];
+    CHECK(ffnn_forward_f64(junk, 1, p, X, 1, 1, NULL, work, iwork) == FFNN_E_LAYOUT, "junk offsets in forward");
+}
+
+#if defined(__SIZEOF_INT128__)
+typedef unsigned __int128 u128;
+/* Random layer tables, sizes drawn from small, random 31-bit and extreme values: ffnn_layout and
+ * ffnn_workspace_size must agree with exact 128-bit arithmetic (accept iff the count is at most 2^60, and then
+ * give exactly that count).  Run under AddressSanitizer + UBSan by tests/test_c_core.py: a wrap is an error. */
+static void fuzz_sizes(int rounds)
+{
+    uint64_t s = 99;
+    const u128 limit = (u128)1 << 60;
+    int accepted = 0, refused = 0;
+    for (int round = 0; round < rounds; round++) {
+        ffnn_layer ly[6];
+        const int L = 1 + (int)(uniform(&s) * 6);
+        int32_t sizes[7];
+        for (int i = 0; i <= L; i++) {
+            const double u = uniform(&s);
+            sizes[i] = u < 0.5 ? 1 + (int32_t)(uniform(&s) * 64) :
+                       u < 0.8 ? 1 + (int32_t)(uniform(&s) * 2147483646.0) :
+                       u < 0.9 ? 2147483647 - (int32_t)(uniform(&s) * 3) : 1 + (int32_t)(uniform(&s) * 1e6);
+        }
+        for (int l = 0; l < L; l++) {
+            int act = (int)(uniform(&s) * FFNN_N_ACTIVATIONS);
+            if (act == FFNN_SOFTMAX && l < L - 1) act = FFNN_TANH;
+            if (act == FFNN_MAXOUT && l == L - 1) act = FFNN_LINEAR;
+            const int32_t pieces = act == FFNN_MAXOUT ? (uniform(&s) < 0.7 ? 1 + (int32_t)(uniform(&s) * 4)
+                                                                           : 1 + (int32_t)(uniform(&s) * 2147483646.0))
+                                                      : 1;
+            ffnn_layer x = {sizes[l], sizes[l + 1], act, pieces, -1, -1};
+            ly[l] = x;
+        }
+        u128 params = 0;
+        for (int l = 0; l < L; l++) params += (u128)ly[l].n_out * (u128)ly[l].pieces * ((u128)ly[l].n_in + 1);
+        int64_t n = -7;
+        const int st = ffnn_layout(ly, L, &n);
+        const int want_ok = params <= limit;
+        CHECK(st == (want_ok ? FFNN_OK : FFNN_E_SIZE), "fuzz %d: layout status %d for %.6g parameters", round, st,
+              (double)params);
+        if (st != FFNN_OK) { refused++; continue; }
+        accepted++;
+        CHECK((u128)n == params && ffnn_check(ly, L, n) == FFNN_OK, "fuzz %d: n_params %lld", round, (long long)n);
+        const int64_t batch = uniform(&s) < 0.5 ? 1 + (int64_t)(uniform(&s) * 1000)
+                                                : (int64_t)1 << (int)(uniform(&s) * 62);
+        u128 real_ = 0, ints = 0, maxw = 0;
+        for (int l = 0; l < L; l++) {
+            const u128 rows = (u128)ly[l].n_out * (u128)ly[l].pieces;
+            real_ += (u128)batch * (rows + (u128)ly[l].n_out);
+            if (ly[l].activation == FFNN_MAXOUT) ints += (u128)batch * (u128)ly[l].n_out;
+            if (rows > maxw) maxw = rows;
+            if ((u128)ly[l].n_in > maxw) maxw = (u128)ly[l].n_in;
+        }
+        real_ += (u128)batch * (2 * maxw + (u128)ly[0].n_in + (u128)ly[L - 1].n_out + 1);
+        int64_t nr = -1, ni = -1;
+        const int ws = ffnn_workspace_size(ly, L, batch, &nr, &ni);
+        const int ws_ok = real_ <= limit && ints <= limit;
+        CHECK(ws == (ws_ok ? FFNN_OK : FFNN_E_SIZE), "fuzz %d: workspace status %d", round, ws);
+        if (ws == FFNN_OK)
+            CHECK((u128)nr == real_ && (u128)ni == (ints ? ints : 1), "fuzz %d: workspace %lld / %lld", round,
+                  (long long)nr, (long long)ni);
+        for (int k = 0; k < FFNN_N_OPTIMIZERS; k++) {
+            const int64_t st_size = ffnn_optimizer_state_size(k, n);
+            const u128 want = (u128)ffnn_optimizer_slots(k) * (u128)n;
+            CHECK(want <= limit ? (u128)st_size == want : st_size == -1, "fuzz %d: state size of %d", round, k);
+        }
+    }
+    CHECK(accepted > rounds / 10 && refused > rounds / 10, "fuzz mix: %d accepted, %d refused", accepted, refused);
+}
+#else
+static void fuzz_sizes(int rounds) { (void)rounds; }
+#endif
+
 int main(void)
 {
-    int hidden[] = {FFNN_LINEAR, FFNN_SIGMOID, FFNN_TANH, FFNN_RELU, FFNN_SOFTPLUS, FFNN_MAXOUT};
+    int hidden[] = {FFNN_LINEAR, FFNN_SIGMOID, FFNN_TANH, FFNN_RELU, FFNN_SOFTPLUS, FFNN_MAXOUT, FFNN_LEAKY_RELU,
+                    FFNN_ELU};
     int outs[][2] = {{FFNN_LINEAR, FFNN_LOSS_MSE}, {FFNN_SIGMOID, FFNN_LOSS_BCE}, {FFNN_SOFTMAX, FFNN_LOSS_CE},
-                     {FFNN_SIGMOID, FFNN_LOSS_MSE}, {FFNN_SOFTMAX, FFNN_LOSS_MSE}, {FFNN_TANH, FFNN_LOSS_MSE}};
-    for (int h = 0; h < 6; h++)
-        for (int o = 0; o < 6; o++) gradient_check(hidden[h], outs[o][0], outs[o][1]);
+                     {FFNN_SIGMOID, FFNN_LOSS_MSE}, {FFNN_SOFTMAX, FFNN_LOSS_MSE}, {FFNN_TANH, FFNN_LOSS_MSE},
+                     {FFNN_LEAKY_RELU, FFNN_LOSS_MSE}, {FFNN_ELU, FFNN_LOSS_MSE}};
+    for (int h = 0; h < 8; h++)
+        for (int o = 0; o < 8; o++) gradient_check(hidden[h], outs[o][0], outs[o][1]);
+    test_tables();
+    test_new_activations();
+    test_nan_propagates();
+    test_size_overflow();
+    fuzz_sizes(20000);
     test_training_xor();
     test_perceptron();
     test_validation();
