@@ -172,7 +172,8 @@ class Network:
         return self._views(self.grads, "w"), self._views(self.grads, "b")
 
     def reinitialize(self, random_state=None):
-        """New initial weights: Glorot uniform (linear/sigmoid/tanh/softmax) or He uniform (relu/softplus/maxout),
+        """New initial weights: Glorot uniform (linear/sigmoid/tanh/softmax) or He uniform (relu/leaky_relu/elu/
+        softplus/maxout), as the core's activation table says;
         zero biases.  The same ``random_state`` gives the same weights, bit for bit."""
         seed = seed_from(random_state)
         rng = core.ffi.new("uint64_t[4]")

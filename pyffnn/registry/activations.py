@@ -87,6 +87,20 @@ def _op(op_type, **attrs):
     return lambda g, z, out, layer: g.node(op_type, [z], out, **attrs)
 
 
+def _elu_onnx(g, z, out, layer):
+    """Elu(alpha=1); onnxruntime has no double Elu, so float64 is where(z > 0, z, exp(z) - 1)."""
+    if g.dtype == np.float32:
+        return g.node("Elu", [z], out, alpha=1.0)
+    zero = g.const(f"{out}_zero", np.array(0.0, dtype=g.dtype))
+    one = g.const(f"{out}_one", np.array(1.0, dtype=g.dtype))
+    below = g.node("Sub", [g.node("Exp", [z], f"{out}_exp"), one], f"{out}_expm1")
+    return g.node("Where", [g.node("Greater", [z, zero], f"{out}_pos"), z, below], out)
+
+
+def _slope_check(name, attr, value):
+    return lambda m: None if getattr(m, attr) == value else f"only {name} with {attr}={value} is supported"
+
+
 ACTIVATIONS = (
     Activation("linear", lib.FFNN_LINEAR, (HIDDEN, OUTPUT), "glorot", "a = z",
                numpy=lambda z: np.asarray(z, dtype=float), onnx=None, torch=None, torch_type="Identity",
@@ -100,6 +114,15 @@ ACTIVATIONS = (
     Activation("relu", lib.FFNN_RELU, (HIDDEN, OUTPUT), "he", "a = max(z, 0)",
                numpy=lambda z: np.maximum(z, 0.0), onnx=_op("Relu"), torch=lambda nn, layer, dtype: nn.ReLU(),
                torch_type="ReLU", label="rectified linear"),
+    Activation("leaky_relu", lib.FFNN_LEAKY_RELU, (HIDDEN, OUTPUT), "he", "a = z if z > 0 else 0.01 z",
+               numpy=lambda z: np.where(np.asarray(z, dtype=float) > 0, z, 0.01 * np.asarray(z, dtype=float)),
+               onnx=_op("LeakyRelu", alpha=0.01), torch=lambda nn, layer, dtype: nn.LeakyReLU(negative_slope=0.01),
+               torch_type="LeakyReLU", torch_check=_slope_check("LeakyReLU", "negative_slope", 0.01),
+               label="relu with slope 0.01 below 0"),
+    Activation("elu", lib.FFNN_ELU, (HIDDEN, OUTPUT), "he", "a = z if z > 0 else exp(z) - 1",
+               numpy=lambda z: np.where(np.asarray(z, dtype=float) > 0, z, np.expm1(np.minimum(z, 0.0))),
+               onnx=_elu_onnx, torch=lambda nn, layer, dtype: nn.ELU(alpha=1.0), torch_type="ELU",
+               torch_check=_slope_check("ELU", "alpha", 1.0), label="exponential linear unit"),
     Activation("softplus", lib.FFNN_SOFTPLUS, (HIDDEN, OUTPUT), "he", "a = ln(1 + exp(z))",
                numpy=lambda z: np.logaddexp(0.0, z), onnx=lambda g, z, out, layer: g.softplus(z, out),
                torch=_softplus_module, torch_type="Softplus",
