@@ -10,7 +10,8 @@ from torch import nn  # noqa: E402
 from pyffnn.interop.torch_interop import MaxoutPool, from_torch, to_torch  # noqa: E402
 
 SPECS = ["3-4", "3-6sigmoid-1sigmoid", "3-6tanh-2", "3-7relu-5softplus-4softmax", "3-5maxout3-4maxout2-2softmax",
-         "3-8tanh-5maxout3-6relu-4softplus-7sigmoid-3linear", "3-5softplus"]
+         "3-8tanh-5maxout3-6relu-4softplus-7sigmoid-3linear", "3-5softplus", "3-6leaky_relu-5elu-2leaky_relu",
+         "3-4elu-3softmax"]
 TOL = {"float32": dict(rtol=1e-5, atol=1e-6), "float64": dict(rtol=1e-12, atol=1e-12)}
 
 
