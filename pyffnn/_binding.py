@@ -45,7 +45,7 @@ iptr = wptr
 i64ptr = ptr
 
 
-MAX_COUNT = 2**62  # any count of values (parameters, workspace) must stay far from int64 overflow
+MAX_COUNT = 2**60  # the C core's limit on any count of values (FFNN__MAX_ELEMS in csrc/ffnn_internal.h)
 
 
 def _count_params(specs):

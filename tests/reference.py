@@ -13,6 +13,10 @@ def activation(name, z, pieces=1):
         return np.maximum(z, 0.0)
     if name == "softplus":
         return np.log1p(np.exp(z))
+    if name == "leaky_relu":  # Keras/PyTorch default slope
+        return np.where(z > 0, z, 0.01 * z)
+    if name == "elu":  # alpha = 1
+        return np.where(z > 0, z, np.exp(np.minimum(z, 0.0)) - 1.0)
     if name == "softmax":
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)

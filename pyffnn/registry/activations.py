@@ -87,14 +87,27 @@ def _op(op_type, **attrs):
     return lambda g, z, out, layer: g.node(op_type, [z], out, **attrs)
 
 
+def _piecewise_onnx(g, z, out, below):
+    """where(z > 0, z, below(z)) from primitive operators (all of which onnxruntime runs in double)."""
+    zero = g.const(f"{out}_zero", np.array(0.0, dtype=g.dtype))
+    return g.node("Where", [g.node("Greater", [z, zero], f"{out}_pos"), z, below(g, z, out)], out)
+
+
+def _leaky_relu_onnx(g, z, out, layer):
+    """LeakyRelu(alpha=0.01); in float64 from primitives: onnxruntime's double LeakyRelu takes alpha as a float."""
+    if g.dtype == np.float32:
+        return g.node("LeakyRelu", [z], out, alpha=0.01)
+    return _piecewise_onnx(g, z, out, lambda g, z, out: g.node(
+        "Mul", [z, g.const(f"{out}_slope", np.array(0.01, dtype=g.dtype))], f"{out}_below"))
+
+
 def _elu_onnx(g, z, out, layer):
     """Elu(alpha=1); onnxruntime has no double Elu, so float64 is where(z > 0, z, exp(z) - 1)."""
     if g.dtype == np.float32:
         return g.node("Elu", [z], out, alpha=1.0)
-    zero = g.const(f"{out}_zero", np.array(0.0, dtype=g.dtype))
-    one = g.const(f"{out}_one", np.array(1.0, dtype=g.dtype))
-    below = g.node("Sub", [g.node("Exp", [z], f"{out}_exp"), one], f"{out}_expm1")
-    return g.node("Where", [g.node("Greater", [z, zero], f"{out}_pos"), z, below], out)
+    return _piecewise_onnx(g, z, out, lambda g, z, out: g.node(
+        "Sub", [g.node("Exp", [z], f"{out}_exp"), g.const(f"{out}_one", np.array(1.0, dtype=g.dtype))],
+        f"{out}_below"))
 
 
 def _slope_check(name, attr, value):
@@ -116,7 +129,7 @@ ACTIVATIONS = (
                torch_type="ReLU", label="rectified linear"),
     Activation("leaky_relu", lib.FFNN_LEAKY_RELU, (HIDDEN, OUTPUT), "he", "a = z if z > 0 else 0.01 z",
                numpy=lambda z: np.where(np.asarray(z, dtype=float) > 0, z, 0.01 * np.asarray(z, dtype=float)),
-               onnx=_op("LeakyRelu", alpha=0.01), torch=lambda nn, layer, dtype: nn.LeakyReLU(negative_slope=0.01),
+               onnx=_leaky_relu_onnx, torch=lambda nn, layer, dtype: nn.LeakyReLU(negative_slope=0.01),
                torch_type="LeakyReLU", torch_check=_slope_check("LeakyReLU", "negative_slope", 0.01),
                label="relu with slope 0.01 below 0"),
     Activation("elu", lib.FFNN_ELU, (HIDDEN, OUTPUT), "he", "a = z if z > 0 else exp(z) - 1",
