@@ -15,23 +15,48 @@ import re
 import sys
 from typing import List, Optional
 
-from pyffnn_gui.config import HIDDEN_ACTIVATIONS, OPTIMIZERS, ExperimentConfig, LayerSpec
-
-_LAYER_RE = re.compile(r"(\d+)(" + "|".join(HIDDEN_ACTIVATIONS) + r")?(\d*)")
+from pyffnn_gui.config import HIDDEN_ACTIVATIONS, LIMITS, OPTIMIZERS, ExperimentConfig, LayerSpec
 
 
 def parse_hidden(text: str) -> List[LayerSpec]:
-    """``"16tanh-16tanh-8maxout3"`` → hidden LayerSpecs (an empty string means no hidden layer)."""
-    layers = []
-    for part in filter(None, text.strip().split("-")):
-        m = _LAYER_RE.fullmatch(part.strip().lower())
-        if not m or (m.group(3) and m.group(2) != "maxout"):
-            raise argparse.ArgumentTypeError(
-                f"bad hidden layer {part!r}: expected <units><activation>, activation one of "
-                f"{', '.join(HIDDEN_ACTIVATIONS)} (maxout takes pieces, e.g. 8maxout3)")
-        units, act, pieces = int(m.group(1)), m.group(2) or "linear", int(m.group(3) or 2)
-        layers.append(LayerSpec(units, act, pieces))
-    return layers
+    """``"16tanh-16tanh-8maxout3"`` → hidden LayerSpecs (an empty string means no hidden layer), read by the
+    library's own layer-string parser."""
+    import pyffnn
+
+    text = text.strip().strip("-")
+    if not text:
+        return []
+    try:
+        _, layers = pyffnn.parse_spec(f"1-{text}-1")
+    except pyffnn.FFNNError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("'1-", "'").replace("-1'", "'")) from None
+    out = []
+    for layer in layers[:-1]:
+        if layer.activation not in HIDDEN_ACTIVATIONS:
+            raise argparse.ArgumentTypeError(f"bad hidden layer {layer.token()!r}: a hidden activation must be one "
+                                             f"of {', '.join(HIDDEN_ACTIVATIONS)}")
+        out.append(LayerSpec(layer.units, layer.activation, layer.pieces if layer.activation == "maxout" else 2))
+    return out
+
+
+def _fail(message: str) -> None:
+    """One line on stderr and exit status 2, like argparse's own errors."""
+    print(f"pyffnn-gui: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def check_ranges(args: argparse.Namespace) -> None:
+    """Numbers outside what the app accepts are an error that names the range (never silently clamped)."""
+    for name, value in (("lr", args.lr), ("batch_size", args.batch_size), ("epochs", args.epochs),
+                        ("seed", args.seed)):
+        lo, hi = LIMITS[name]
+        if value is not None and not lo <= value <= hi:
+            _fail(f"--{name.replace('_', '-')} {value:g} is outside {lo:g}..{hi:g}")
+    if args.dataset is not None:
+        from pyffnn import datasets
+
+        if args.dataset not in datasets.BUILTIN:
+            _fail(f"no built-in data set {args.dataset!r}; choose one of {', '.join(sorted(datasets.BUILTIN))}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,11 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument("--optimizer", choices=[name for _, name in OPTIMIZERS], default=None)
     net.add_argument("--lr", type=float, default=None, help="learning rate")
     net.add_argument("--batch-size", type=int, default=None, help="1 = per-example, 0 = full batch")
-    net.add_argument("--epochs", type=int, default=None, help="epochs per Play (and for --screenshot)")
+    net.add_argument("--epochs", type=int, default=None,
+                     help="epochs per Play (and for --screenshot); 0 = until Pause")
     net.add_argument("--seed", type=int, default=None, help="weight initialisation seed")
     p.add_argument("--project", help="open this project file on start")
     p.add_argument("--screenshot", metavar="PNG", help="train --epochs epochs headless, save the window, exit")
-    p.add_argument("--size", default="1400x900", help="window size WIDTHxHEIGHT (default 1400x900)")
+    p.add_argument("--size", default="1280x720", help="window size WIDTHxHEIGHT (default 1280x720)")
     return p
 
 
@@ -99,6 +125,9 @@ def _resolve_target(cfg: ExperimentConfig, target: Optional[str]) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    check_ranges(args)
+    if args.screenshot and args.epochs == 0:
+        _fail("--screenshot needs a number of --epochs (0 means until Pause)")
     if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"     # a screenshot needs no screen
     if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
@@ -109,7 +138,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     m = re.fullmatch(r"(\d+)x(\d+)", args.size)
     if not m:
-        raise SystemExit(f"pyffnn-gui: error: --size must look like 1400x900, got {args.size!r}")
+        raise SystemExit(f"pyffnn-gui: error: --size must look like 1280x720, got {args.size!r}")
+    from pyffnn_gui.platform_check import platform_problem
+
+    problem = platform_problem()
+    if problem:                       # instead of Qt's abort
+        print(problem, file=sys.stderr)
+        return 2
 
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
@@ -126,6 +161,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(cfg, load_default=False)
+    if args.screenshot:
+        window.files.ask_before_discard = False
     window.resize(int(m.group(1)), int(m.group(2)))
     window.show()
     ok = window.open_project_file(args.project) if args.project else window.load_data()
@@ -141,7 +178,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 window.play()
                 if window.running:
                     loop.exec()
-            window._redraw(force=True)
+            window.redraw_now()
             for _ in range(3):   # let layouts and pyqtgraph settle before grabbing
                 app.processEvents()
                 QTimer.singleShot(10, lambda: None)

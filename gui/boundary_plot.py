@@ -57,6 +57,16 @@ class BoundaryPlot(QWidget):
         self._projection = None
 
     # ------------------------------------------------------------------ data
+    def clear_data(self) -> None:
+        """No data loaded (e.g. a project whose data file is missing): an empty plot that says so."""
+        self.data = None
+        self.kind = "none"
+        self.last_image = None
+        self.image.clear()
+        self.train_points.setData([], [])
+        self.test_points.setData([], [])
+        self.plot.setTitle("No data loaded")
+
     def set_data(self, data: PreparedData) -> None:
         """Draw the points and choose the view for this data (heatmap, curve, or projection)."""
         self.data = data

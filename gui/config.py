@@ -18,6 +18,9 @@ LOSSES = (losses.AUTO,) + losses.NAMES
 # (L-BFGS chooses its own steps and is not offered here yet)
 OPTIMIZERS = tuple((row.label, row.name) for row in optimizers.OPTIMIZERS if row.lr_name is not None)
 MODES = ("network", "perceptron")
+# Ranges the training panel accepts (and the command line checks against): (minimum, maximum).
+LIMITS = {"lr": (1e-6, 1000.0), "l2": (0.0, 10.0), "batch_size": (0, 1_000_000), "epochs": (0, 10_000_000),
+          "seed": (0, 2**31 - 1)}
 
 
 class ConfigError(ValueError):
@@ -111,7 +114,7 @@ class TrainConfig:
     lr: float = 0.01                 # with batch 16 a smooth loss curve; 0.03 learns faster but jumps about
     batch_size: int = 16
     l2: float = 0.0
-    epochs: int = 200
+    epochs: int = 200                # epochs per Play; 0 = train until Pause
     seed: int = 0
 
     def validate(self) -> None:
@@ -122,8 +125,8 @@ class TrainConfig:
             raise ConfigError(f"optimizer must be one of {names}, got {self.optimizer!r}")
         if not self.lr > 0:
             raise ConfigError(f"learning rate must be positive, got {self.lr}")
-        if self.batch_size < 0 or self.epochs < 1 or self.l2 < 0:
-            raise ConfigError("batch size must be >= 0, epochs >= 1 and L2 >= 0")
+        if self.batch_size < 0 or self.epochs < 0 or self.l2 < 0:
+            raise ConfigError("batch size must be >= 0, epochs >= 0 (0 = until Pause) and L2 >= 0")
 
 
 @dataclass

@@ -5,7 +5,7 @@ from typing import Dict
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from pyffnn_gui.plot_style import LogAxis, plain_axes, title_with_legend
 
@@ -45,7 +45,24 @@ class LossPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
         layout.addWidget(self.log_check)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setVisible(False)
+        layout.addWidget(self.note)
         self.set_classification(True)
+
+    def reset_range(self) -> None:
+        """After Reset or a new network: forget the old curves' range so the new curve fills the plot."""
+        for curve in (self.train_loss, self.val_loss, self.train_acc, self.val_acc):
+            curve.setData([], [])
+        self.loss_plot.enableAutoRange()
+        self.acc_plot.enableAutoRange(x=True)
+        self.acc_plot.setYRange(0, 1.02)
+
+    def set_note(self, text: str) -> None:
+        """A line under the plots (e.g. why there is no curve in perceptron mode)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def set_classification(self, classification: bool) -> None:
         """Accuracy only means something for classification; hide that plot otherwise."""

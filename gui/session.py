@@ -21,20 +21,6 @@ class SetupError(ValueError):
     """The chosen architecture/overrides do not fit the data (message is shown in the window)."""
 
 
-def output_layer(task: str, n_classes: int, n_targets: int, override: str = "auto"):
-    """(units, activation) of the output layer for a task, honouring an explicit activation override."""
-    if task == "regression":
-        act = "linear" if override == "auto" else override
-        if act == "softmax":
-            raise SetupError("a softmax output needs class labels; this data set is a regression task")
-        return n_targets, act
-    if task == "binary":
-        act = "sigmoid" if override == "auto" else override
-        return (2 if act == "softmax" else 1), act
-    act = "softmax" if override == "auto" else override
-    return n_classes, act
-
-
 def layer_objects(n_inputs: int, hidden: List[LayerSpec], out_units: int, out_act: str) -> list:
     """The pyffnn layer list ``[n_inputs, Dense/Maxout..., Dense(out)]``."""
     import pyffnn
@@ -47,18 +33,6 @@ def layer_objects(n_inputs: int, hidden: List[LayerSpec], out_units: int, out_ac
             layers.append(pyffnn.Dense(spec.units, spec.activation))
     layers.append(pyffnn.Dense(out_units, out_act))
     return layers
-
-
-def encode_targets(y: np.ndarray, task: str, out_units: int, out_act: str) -> np.ndarray:
-    """Targets in the form pyffnn expects for this output layer (labels, 0/1 column or one-hot)."""
-    if task == "regression":
-        return np.asarray(y, dtype=np.float64)
-    y = np.asarray(y, dtype=np.int64)
-    if out_act == "softmax" or out_units == 1:
-        return y if out_act == "softmax" else y.astype(np.float64)
-    onehot = np.zeros((len(y), out_units))
-    onehot[np.arange(len(y)), y] = 1.0
-    return onehot
 
 
 class Session:
@@ -91,8 +65,11 @@ class Session:
 
         self.config.network.validate()
         n_classes = 0 if self.data.classes is None else len(self.data.classes)
-        units, act = output_layer(self.data.task, n_classes, self.data.n_targets,
-                                  self.config.network.output_activation)
+        try:
+            units, act = pyffnn.output_for_task(self.data.task, n_classes, self.data.n_targets,
+                                                self.config.network.output_activation)
+        except ValueError as exc:
+            raise SetupError(str(exc)) from exc
         layers = layer_objects(self.data.n_features, self.config.network.hidden, units, act)
         try:
             self.net = pyffnn.Network(layers, dtype="float64", random_state=self.config.train.seed)
@@ -120,7 +97,12 @@ class Session:
         return self.net.n_outputs
 
     def targets(self, y: np.ndarray) -> np.ndarray:
-        return encode_targets(y, self.data.task, self.net.n_outputs, self.net.output_activation)
+        """``y`` (labels or values) as the targets this network trains on (the library's rule)."""
+        import pyffnn
+
+        if self.data.task == "regression":
+            return np.asarray(y, dtype=np.float64)
+        return pyffnn.label_targets(y, self.net.n_outputs, self.net.output_activation)
 
     def get_optimizer(self):
         """The optimizer object, kept across fit calls so its state (momentum, Adam moments) persists."""
@@ -182,18 +164,3 @@ class Session:
         self.history = {k: [float(x) for x in np.asarray(history.get(k, []))] for k in HISTORY_KEYS}
         self.epochs_done = int(epochs_done)
 
-
-def param_shapes(net) -> list:
-    """[(W shape, b size), ...] per layer of ``net``: the layout of its flat ``params`` buffer."""
-    return [(tuple(W.shape), int(b.size)) for W, b in zip(net.weights, net.biases)]
-
-
-def split_params(shapes: list, params: np.ndarray) -> list:
-    """Split a flat ``[W1, b1, W2, b2, ...]`` snapshot into ``[(W1, b1), ...]`` views."""
-    out, offset = [], 0
-    for (rows, cols), nb in shapes:
-        W = params[offset:offset + rows * cols].reshape(rows, cols)
-        offset += rows * cols
-        out.append((W, params[offset:offset + nb]))
-        offset += nb
-    return out

@@ -2,11 +2,24 @@
 Play / Pause / Step / Reset buttons."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QStyle, QVBoxLayout, QWidget)
+                               QSizePolicy, QSpinBox, QStyle, QVBoxLayout, QWidget)
 
-from pyffnn_gui.config import OPTIMIZERS, TrainConfig
+from pyffnn_gui.config import LIMITS, OPTIMIZERS, TrainConfig
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when its text is wider than the label (``text()`` keeps it whole)."""
+
+    def paintEvent(self, event):  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        if self.styleSheet():
+            painter.setPen(QColor("#b00020"))
+        text = self.fontMetrics().elidedText(self.text(), Qt.ElideRight, self.width())
+        painter.drawText(self.rect(), int(Qt.AlignLeft | Qt.AlignVCenter), text)
 
 
 class TrainPanel(QGroupBox):
@@ -16,6 +29,7 @@ class TrainPanel(QGroupBox):
     pause_clicked = Signal()
     step_clicked = Signal()
     reset_clicked = Signal()
+    settings_changed = Signal()     # optimizer, learning rate, batch size or L2 edited (applies mid-run too)
 
     def __init__(self, parent: QWidget = None):
         super().__init__("Training", parent)
@@ -26,25 +40,31 @@ class TrainPanel(QGroupBox):
         for label, name in OPTIMIZERS:
             self.optimizer_combo.addItem(label, name)
         self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setDecimals(5)
-        self.lr_spin.setRange(1e-5, 10.0)
+        self.lr_spin.setDecimals(6)
+        self.lr_spin.setRange(*LIMITS["lr"])
         self.lr_spin.setSingleStep(0.005)
         self.lr_spin.setToolTip("Learning rate η (RPROP adapts its own step sizes; for the perceptron it is η)")
         self.batch_spin = QSpinBox()
-        self.batch_spin.setRange(0, 1_000_000)
+        self.batch_spin.setRange(*LIMITS["batch_size"])
         self.batch_spin.setSpecialValueText("full batch")
         self.batch_spin.setToolTip("1 = per-example back-propagation, 0 = full batch")
         self.l2_spin = QDoubleSpinBox()
         self.l2_spin.setDecimals(6)
-        self.l2_spin.setRange(0.0, 10.0)
+        self.l2_spin.setRange(*LIMITS["l2"])
         self.l2_spin.setSingleStep(1e-4)
         self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 10_000_000)
-        self.epochs_spin.setToolTip("Epochs one press of Play trains for (Pause keeps the rest for the next Play)")
+        self.epochs_spin.setRange(*LIMITS["epochs"])
+        self.epochs_spin.setSpecialValueText("until Pause")
+        self.epochs_spin.setToolTip("Epochs one press of Play trains for (Pause keeps the rest for the next Play); "
+                                    "0 = no limit, train until Pause")
         self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setRange(*LIMITS["seed"])
         self.seed_spin.setToolTip("Seed for the initial weights (Reset restores them) and the shuffling")
         self.mode_combo.currentIndexChanged.connect(self._mode_changed)
+        self.optimizer_combo.currentIndexChanged.connect(self.settings_changed)
+        for spin in (self.lr_spin, self.batch_spin, self.l2_spin):
+            spin.setKeyboardTracking(False)      # one change per edit, not per typed digit
+            spin.valueChanged.connect(self.settings_changed)
         for combo in (self.mode_combo, self.optimizer_combo):
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(10)
@@ -78,14 +98,23 @@ class TrainPanel(QGroupBox):
         for b in (self.play_button, self.pause_button, self.step_button, self.reset_button):
             b.setMinimumWidth(90)
             bar.addWidget(b)
-        self.status_label = QLabel("Epoch 0")
-        self.status_label.setWordWrap(True)
+        self.status_label = ElidedLabel("Epoch 0")
+        self.status_label.setWordWrap(False)          # one line; the full text is in the tooltip
+        self.status_label.setMinimumWidth(50)
+        self.status_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.status_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         bar.addWidget(self.status_label, 1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         self.set_config(TrainConfig())
         self.set_running(False)
+
+    def show_status(self, text: str, error: bool = False) -> None:
+        """One line in the transport bar (elided to fit); the whole text is its tooltip."""
+        self.status_label.setStyleSheet("color: #b00020;" if error else "")
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
 
     def config(self) -> TrainConfig:
         return TrainConfig(mode=self.mode_combo.currentData(), optimizer=self.optimizer_combo.currentData(),
@@ -107,7 +136,7 @@ class TrainPanel(QGroupBox):
         self.play_button.setEnabled(not running)
         self.step_button.setEnabled(not running and self.mode_combo.currentData() == "network")
         self.pause_button.setEnabled(running)
-        for w in (self.mode_combo, self.optimizer_combo, self.batch_spin, self.seed_spin):
+        for w in (self.mode_combo, self.seed_spin):      # optimizer, lr, batch and L2 stay editable mid-run
             w.setEnabled(not running)
 
     def _mode_changed(self, *_):

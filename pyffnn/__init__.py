@@ -8,7 +8,7 @@ See docs/API.md for the whole public API.
 """
 from .training.callbacks import Callback, CallbackList, EarlyStopping, History, LambdaCallback, MonitorCallback
 from .errors import FFNNError, ModelFileError, TrainingDiverged
-from .layers import ACTIVATIONS, Dense, Maxout
+from .layers import ACTIVATIONS, Dense, Maxout, parse_spec
 from .network import Network
 from .training.lbfgs import LBFGS
 from .training.optimizers import RPROP, SGD, Adam, Optimizer
@@ -18,6 +18,7 @@ from .training.schedules import (CosineDecay, ExponentialDecay, LearningRateSche
                                  StepDecay)
 from .perceptron import Perceptron
 from .experiments.logger import RunLogger
+from .training.tasks import label_targets, output_for_task
 from .runtime import get_simd, get_threads, set_simd, set_threads
 from .fileio import atomic_path, atomic_write, check_writable
 
@@ -30,7 +31,7 @@ __all__ = [
     "ReduceLROnPlateau", "Perceptron", "FFNNError",
     "ModelFileError", "TrainingDiverged", "FFNNClassifier", "FFNNRegressor", "datasets", "to_torch", "from_torch",
     "atomic_path", "atomic_write", "check_writable", "set_threads", "get_threads", "set_simd", "get_simd",
-    "RunLogger",
+    "RunLogger", "parse_spec", "output_for_task", "label_targets",
 ]
 
 _LAZY = {"FFNNClassifier": "sklearn.estimators", "FFNNRegressor": "sklearn.estimators",

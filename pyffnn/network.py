@@ -171,6 +171,51 @@ class Network:
         """Views of ``grads`` laid out like (weights, biases)."""
         return self._views(self.grads, "w"), self._views(self.grads, "b")
 
+    def layer_views(self, flat):
+        """``[(W(1), w0(1)), (W(2), w0(2)), ...]``: zero-copy views of any flat array laid out like ``params``
+        (a saved weight snapshot, a gradient from :meth:`loss_and_grad`, an optimizer's moment buffer)."""
+        arr = np.asarray(flat)
+        if arr.ndim != 1 or arr.shape[0] != self.n_params:
+            raise FFNNError(f"a flat parameter array of this network has shape ({self.n_params},), "
+                            f"got {arr.shape}")
+        return list(zip(self._views(arr, "w"), self._views(arr, "b")))
+
+    def layer_grad_norms(self, grads):
+        """Euclidean norm ‖∂E/∂W(l)‖ of each layer's weight gradient (biases excluded), from a flat gradient laid
+        out like ``params``; a list with one float per layer."""
+        return [float(np.linalg.norm(W)) for W, _ in self.layer_views(grads)]
+
+    def backprop_trace(self, x, y, loss="auto", params=None):
+        """Back-propagation on one sample, every intermediate quantity of the lecture's algorithm.
+
+        Returns a dict: ``"a"`` = [a(1) = x, a(2), ..., a(L)] (activations of every layer, the input included),
+        ``"delta"`` = [δ(1), ..., δ(L-1)] where δ(l) = ∂E/∂z(l) is the error of layer l+1's pre-activations
+        z = W(l) a(l) + w0(l) (one row per neuron, per piece for maxout), ``"grad_W"`` = [∂E/∂W(l)] = δ(l) a(l)ᵀ,
+        ``"grad_b"`` = [∂E/∂w0(l)] = δ(l), ``"loss"`` and ``"grad"`` (the flat gradient). Everything comes from the
+        core's own forward and backward passes at ``params`` (default: the current weights), so the numbers equal
+        :meth:`loss_and_grad` on that sample.
+        """
+        x2, _ = check_X(np.asarray(x).reshape(1, -1) if np.ndim(x) == 1 else x, self.n_inputs, self.dtype)
+        if x2.shape[0] != 1:
+            raise FFNNError(f"backprop_trace takes one sample, got {x2.shape[0]}")
+        p = self.params if params is None else self._check_flat(params)
+        yy = np.asarray(y)
+        yy = yy.reshape(1, -1) if yy.ndim >= 1 else yy.reshape(1)
+        value, grad = self.loss_and_grad(p, x2, yy, loss=loss)
+        saved = None
+        if p is not self.params:
+            saved = self.params.copy()
+            self.params[:] = p
+        try:
+            acts = [a[0].copy() for a in self.hidden_activations(x2)]
+        finally:
+            if saved is not None:
+                self.params[:] = saved
+        views = self.layer_views(grad)
+        return {"a": [x2[0].copy()] + acts, "delta": [b.copy() for _, b in views],
+                "grad_W": [W.copy() for W, _ in views], "grad_b": [b.copy() for _, b in views],
+                "loss": float(value), "grad": grad}
+
     def reinitialize(self, random_state=None):
         """New initial weights: Glorot uniform (linear/sigmoid/tanh/softmax) or He uniform (relu/leaky_relu/elu/
         softplus/maxout), as the core's activation table says;

@@ -301,7 +301,7 @@ class Preprocessor:
             if task == "classification":
                 labels, _ = _class_values(series, kind, table.decimal)
                 if len(labels) < 2:
-                    raise DataError(f"the target {name!r} has only one class ({labels[0]!r}); classification needs "
+                    raise DataError(f"the target {name!r} has only one class ({str(labels[0])!r}); classification needs "
                                     "at least two")
                 reason += f": {len(labels)} classes{hint}"
                 self.classes_.append(labels)

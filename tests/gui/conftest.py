@@ -27,6 +27,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(mark)
 
 from pyffnn_gui.main_window import MainWindow  # noqa: E402
+from pyffnn_gui.project_files import ProjectFiles  # noqa: E402
+
+# Closing a window at the end of a test must not wait for the "unsaved changes" question; the test of that
+# question turns it back on.
+ProjectFiles.ask_before_discard = False
 
 TRAIN_TIMEOUT_MS = 30_000
 

@@ -19,10 +19,10 @@ def test_screenshot_after_training(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "trained 25 epochs" in proc.stdout
     img = QImage(str(out))
-    assert (img.width(), img.height()) == (1400, 900)
+    assert (img.width(), img.height()) == (1280, 720)      # the default fits a 1366×768 screen
     # Not a blank window: the heatmap and curves put many distinct colours on screen.
     ptr = img.convertToFormat(QImage.Format_RGB32).constBits()
-    pixels = np.frombuffer(ptr, dtype=np.uint8).reshape(900, -1, 4)[:, :1400, :3]
+    pixels = np.frombuffer(ptr, dtype=np.uint8).reshape(720, -1, 4)[:, :1280, :3]
     assert len(np.unique(pixels.reshape(-1, 3)[::7], axis=0)) > 200
 
 
@@ -38,3 +38,24 @@ def test_screenshot_with_csv_and_bad_args(tmp_path):
     assert out.exists()
     bad = run_gui(["--csv", str(tmp_path / "missing.csv"), "--screenshot", str(out)], tmp_path)
     assert bad.returncode == 2 and "missing.csv" in bad.stderr
+
+
+def test_bad_command_lines_say_what_is_wrong(tmp_path):
+    out = tmp_path / "x.png"
+    proc = run_gui(["--dataset", "nosuch", "--screenshot", str(out)], tmp_path)
+    assert proc.returncode == 2 and "no built-in data set 'nosuch'" in proc.stderr and "circle" in proc.stderr
+    proc = run_gui(["--lr", "100000", "--screenshot", str(out)], tmp_path)
+    assert proc.returncode == 2 and "--lr 100000 is outside" in proc.stderr
+    assert not out.exists()
+
+
+def test_screenshot_exits_nonzero_after_divergence(tmp_path):
+    out = tmp_path / "div.png"
+    proc = run_gui(["--dataset", "sine", "--optimizer", "sgd", "--lr", "1000", "--epochs", "20",
+                    "--screenshot", str(out)], tmp_path)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    import re
+
+    m = re.search(r"diverged in epoch (\d+)", proc.stderr)
+    trained = int(re.search(r"trained (\d+) epochs", proc.stdout).group(1))
+    assert m and int(m.group(1)) == trained + 1        # counted over the run

@@ -140,8 +140,11 @@ def test_perceptron_mode_on_separable_csv(window, qtbot, tmp_path):
     tp = window.train_panel
     tp.mode_combo.setCurrentIndex(tp.mode_combo.findData("perceptron"))
     assert not tp.step_button.isEnabled()
+    # perceptron mode does not leave the network's panels behind
+    assert window.network_view.sizes == [2, 1] and window.weights_plot.hist_curves == []
+    assert len(window.loss_plot.curve("loss")[0]) == 0 and window.loss_plot.note.text()
     run_and_wait(qtbot, window, tp.play_button)
-    assert window.perceptron is not None and window.perceptron.converged_
+    assert window.controller.perceptron is not None and window.controller.perceptron.converged_
     assert "converged" in tp.status_label.text() and "100.0%" in tp.status_label.text()
     assert window.network_view.sizes == [2, 1]
     img = window.boundary_plot.last_image
