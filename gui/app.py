@@ -162,7 +162,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(cfg, load_default=False)
     if args.screenshot:
-        window.files.ask_before_discard = False
+        window.files.interactive = False
     window.resize(int(m.group(1)), int(m.group(2)))
     window.show()
     ok = window.open_project_file(args.project) if args.project else window.load_data()

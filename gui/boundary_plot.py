@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from pyffnn_gui.data_source import PreparedData
+from pyffnn_gui.plane_view import PlaneControls
 from pyffnn_gui.plot_style import title_with_legend
 
 CLASS_COLORS = np.array([[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
@@ -31,7 +34,12 @@ def class_color(k: int) -> np.ndarray:
 
 
 class BoundaryPlot(QWidget):
-    """Shows what the model outputs over the input space, with train (●) and test (▲) points on top."""
+    """Shows what the model outputs over the input space, with train (●) and test (▲) points on top.
+
+    ``point_clicked(row)`` fires when a training point is clicked (row of the training split); ``show_map`` puts
+    one neuron's output over the plane in place of the model output (the network drawing's hover)."""
+
+    point_clicked = Signal(int)
 
     def __init__(self, parent: QWidget = None):
         super().__init__(parent)
@@ -47,9 +55,37 @@ class BoundaryPlot(QWidget):
         self.diagonal = pg.PlotCurveItem(pen=pg.mkPen("#888", style=pg.QtCore.Qt.DashLine))
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.test_points)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"), interactive=False,
+                                        width=12)
+        self.colorbar.setVisible(False)
+        self.widget.getPlotItem().layout.addItem(self.colorbar, 2, 5)
+        self.discretize_check = QCheckBox("Discretize output")
+        self.discretize_check.setToolTip("Colour each point of the plane by its predicted class only")
+        self.discretize_check.toggled.connect(lambda _on: self._redraw_last())
+        self.readout = QLabel("")
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        controls.addWidget(self.discretize_check)
+        controls.addWidget(self.readout, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.widget)
+        layout.addWidget(self.widget, 1)
+        layout.addLayout(controls)
+        self.wrong_points = pg.ScatterPlotItem(symbol="x", size=11, pen=pg.mkPen("#d00000", width=2), brush=None)
+        self.wrong_points.setZValue(5)
+        self.plot.addItem(self.wrong_points)
+        self.plane_controls = PlaneControls()
+        self.plane_controls.setVisible(False)
+        self.plane_controls.changed.connect(self._plane_changed)
+        layout.insertWidget(1, self.plane_controls)
+        self.class_legend = QLabel("")
+        self.class_legend.setWordWrap(True)
+        layout.insertWidget(2, self.class_legend)
+        self.train_points.sigClicked.connect(self._points_clicked)
+        self.widget.scene().sigMouseMoved.connect(self._mouse_moved)
+        self._predict = None
+        self._last_out = None
+        self.neuron = None                 # (title, values over the grid) while a neuron's map is shown
         self.data: Optional[PreparedData] = None
         self.kind = "none"
         self.last_image: Optional[np.ndarray] = None
@@ -57,6 +93,33 @@ class BoundaryPlot(QWidget):
         self._projection = None
 
     # ------------------------------------------------------------------ data
+    def set_title(self) -> None:
+        self.plot.setTitle(getattr(self, "_title", "Model output"))
+
+    def _points_clicked(self, _item, points, *_):
+        if len(points):
+            self.point_clicked.emit(int(points[0].data()))
+
+    def _mouse_moved(self, pos) -> None:
+        """Hover readout: the input point under the mouse and the model's output (or the shown neuron's) there."""
+        if self.kind != "heatmap" or self._last_out is None or not self.plot.sceneBoundingRect().contains(pos):
+            self.readout.setText("")
+            return
+        p = self.plot.vb.mapSceneToView(pos)
+        r = self._rect
+        i = int((p.x() - r.left()) / r.width() * (GRID - 1) + 0.5)
+        j = int((p.y() - r.top()) / r.height() * (GRID - 1) + 0.5)
+        if not (0 <= i < GRID and 0 <= j < GRID):
+            self.readout.setText("")
+            return
+        if self.neuron is not None:
+            value = f"{self.neuron[0]} = {self.neuron[1][i * GRID + j]:.4g}"
+        else:
+            out = self._last_out[i * GRID + j]
+            value = "output " + ", ".join(f"{v:.3f}" for v in out[:4])
+        names = self.data.feature_names
+        self.readout.setText(f"{names[0]} = {p.x():.3g}, {names[1]} = {p.y():.3g}: {value}")
+
     def clear_data(self) -> None:
         """No data loaded (e.g. a project whose data file is missing): an empty plot that says so."""
         self.data = None
@@ -78,19 +141,22 @@ class BoundaryPlot(QWidget):
         if self.diagonal.scene() is not None:
             self.plot.removeItem(self.diagonal)
         d = data.n_features
+        self.wrong_points.setData([], [])
+        self.plane_controls.setVisible(d > 2)
+        self.plane = None
         if d == 2:
             self.kind = "heatmap"
             self._setup_grid()
         elif d == 1:
             self.kind = "curve"
-        elif data.task == "regression":
-            self.kind = "pred_vs_actual"
-            self.plot.addItem(self.diagonal)
         else:
-            self.kind = "projection"
-            self._setup_projection()
+            self.kind = "heatmap"          # a plane through the input space: a slice or the PCA plane
+            self.plane_controls.set_data(data)
+            self._setup_plane()
+        self._show_class_legend()
         self._draw_points(None)
-        titles = {"heatmap": "Decision boundary" if data.task != "regression" else "Output surface",
+        titles = {"heatmap": ("Decision boundary" if data.task != "regression" else "Output surface")
+                  + ("" if self.plane is None else " on a plane through the inputs"),
                   "curve": "Fitted curve", "pred_vs_actual": "Predicted vs actual",
                   "projection": f"Data on its first two principal components ({d} features)"}
         # The marker legend sits in the title line, so it hides no data points.
@@ -100,8 +166,12 @@ class BoundaryPlot(QWidget):
         markers = [("train" + shown(len(data.X_train), MAX_TRAIN_POINTS), "#555", "●")]
         if len(data.X_test):
             markers.append(("test" + shown(len(data.X_test), MAX_TEST_POINTS), "#000", "▼"))
-        self.plot.setTitle(title_with_legend(titles[self.kind], markers))
-        labels = {"heatmap": data.feature_names[:2], "curve": (data.feature_names[0], data.target_name),
+        self._title = title_with_legend(titles[self.kind], markers)
+        self.set_title()
+        self.discretize_check.setVisible(self.kind == "heatmap" and data.task != "regression")
+        self.colorbar.setVisible(False)
+        labels = {"heatmap": data.feature_names[:2] if self.plane is None else self.plane.labels(),
+                  "curve": (data.feature_names[0], data.target_name),
                   "pred_vs_actual": (f"actual {data.target_name}", f"predicted {data.target_name}"),
                   "projection": ("PC 1", "PC 2")}[self.kind]
         self.plot.setLabel("bottom", labels[0])
@@ -118,15 +188,29 @@ class BoundaryPlot(QWidget):
         self._grid = np.column_stack([xx.ravel(), yy.ravel()])
         self._rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
 
-    def _setup_projection(self) -> None:
-        X = self.data.Xs_train
-        mean = X.mean(0)
-        _, _, vt = np.linalg.svd(X - mean, full_matrices=False)
-        self._projection = (mean, vt[:2].T)
+    def _setup_plane(self) -> None:
+        self.plane = plane = self.plane_controls.plane()
+        self._grid_scaled = plane.grid(GRID)
+        lo, hi = plane.lo, plane.hi
+        self._rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
 
-    def _project(self, X: np.ndarray) -> np.ndarray:
-        mean, comps = self._projection
-        return (self.data.scale(X) - mean) @ comps
+    def _plane_changed(self) -> None:
+        self._setup_plane()
+        self.plot.setLabel("bottom", self.plane.labels()[0])
+        self.plot.setLabel("left", self.plane.labels()[1])
+        self._draw_points(None)
+        self.plot.enableAutoRange()
+        self._redraw_last()
+
+    def _show_class_legend(self) -> None:
+        d = self.data
+        if d.task == "regression" or not d.classes:
+            self.class_legend.setText("")
+            return
+        parts = [f"<span style='color:rgb({int(c[0])},{int(c[1])},{int(c[2])})'>●</span>&nbsp;{html.escape(name)}"
+                 for name, c in ((n, class_color(k)) for k, n in enumerate(d.classes))]
+        self.class_legend.setText("&nbsp;&nbsp; ".join(parts) + "&nbsp;&nbsp; <span style='color:#d00000'>✕</span>"
+                                  "&nbsp;misclassified")
 
     # ------------------------------------------------------------------ points
     def _brushes(self, y: np.ndarray, alpha: int = 230):
@@ -163,18 +247,18 @@ class BoundaryPlot(QWidget):
             keep = self._subset(len(X), limit)
             X, y = X[keep], y[keep]
             first = np.asarray(y, dtype=float).reshape(len(y), -1)[:, 0]
-            if self.kind == "heatmap":
+            if self.kind == "heatmap" and self.plane is None:
                 pos = X
             elif self.kind == "curve":
                 pos = np.column_stack([X[:, 0], first])
-            elif self.kind == "projection":
-                pos = self._project(X)
+            elif self.plane is not None:
+                pos = self.plane.project(X)
             else:  # predicted vs actual needs the model
                 if predict is None:
                     item.setData([], [])
                     continue
                 pos = np.column_stack([first, self._outputs(predict, d.scale(X))[:, 0]])
-            item.setData(pos=pos, brush=self._brushes(y), pen=pen)
+            item.setData(pos=pos, brush=self._brushes(y), pen=pen, data=keep)
         if self.kind == "pred_vs_actual" and predict is not None:
             lo, hi = self._target_range()
             self.diagonal.setData([lo, hi], [lo, hi])
@@ -185,19 +269,71 @@ class BoundaryPlot(QWidget):
         out = np.asarray(predict(Xs), dtype=np.float64)
         return out.reshape(len(Xs), -1)
 
+    def grid_inputs(self) -> Optional[np.ndarray]:
+        """The heatmap's grid points in the network's input space (None without a 2-D plane to show)."""
+        if self.kind != "heatmap":
+            return None
+        return self.data.scale(self._grid) if self.plane is None else self._grid_scaled
+
+    def show_map(self, title: Optional[str], values: Optional[np.ndarray] = None) -> None:
+        """Show one neuron's output over the plane (values on the grid), or go back to the model (title None)."""
+        self.neuron = None if title is None else (title, np.asarray(values, dtype=np.float64))
+        if self.neuron is None:
+            self.set_title()
+            self._redraw_last()
+            return
+        v = self.neuron[1].reshape(GRID, GRID)
+        lim = float(np.nanmax(np.abs(v))) or 1.0
+        self.image.setLookupTable(pg.colormap.get("CET-D1A").getLookupTable(nPts=256))
+        self.image.setImage(v, levels=(-lim, lim), autoLevels=False)
+        self.image.setOpacity(0.9)
+        self.image.setRect(self._rect)
+        self.colorbar.setLevels((-lim, lim))
+        self.colorbar.setColorMap(pg.colormap.get("CET-D1A"))
+        self.colorbar.setVisible(True)
+        self.plot.setTitle(f"<b>{title}</b> over the input plane (move off the drawing to see the model)")
+        self.last_image = v
+
+    def _redraw_last(self) -> None:
+        if self._predict is not None:
+            self.update_model(self._predict)
+
     def update_model(self, predict: Optional[Callable]) -> None:
         """Re-evaluate the model (``predict`` maps scaled inputs to outputs) and redraw."""
         if self.data is None or predict is None:
             return
+        self._predict = predict
+        if self.neuron is not None:
+            return                 # the hovered neuron's map stays until the mouse leaves it
         if self.kind == "heatmap":
-            out = self._outputs(predict, self.data.scale(self._grid))
+            out = self._outputs(predict, self.grid_inputs())
+            self._last_out = out
             self._draw_heatmap(out)
+            self._mark_misclassified(predict)
         elif self.kind == "curve":
             self._draw_curves(predict)
         elif self.kind == "pred_vs_actual":
             self._draw_points(predict)
-        elif self.kind == "projection":
-            pass  # points already show the true classes; accuracy lives in the loss panel
+
+    def _mark_misclassified(self, predict: Callable) -> None:
+        """A red ✕ on every drawn training/test point whose predicted class is wrong."""
+        d = self.data
+        if d.task == "regression":
+            self.wrong_points.setData([], [])
+            return
+        spots = []
+        for X, y, limit in ((d.X_train, d.y_train, MAX_TRAIN_POINTS), (d.X_test, d.y_test, MAX_TEST_POINTS)):
+            if not len(X):
+                continue
+            keep = self._subset(len(X), limit)
+            out = self._outputs(predict, d.scale(X[keep]))
+            pred = (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(1)
+            wrong = pred != np.asarray(y)[keep]
+            pos = X[keep][wrong] if self.plane is None else self.plane.project(X[keep][wrong])
+            spots.append(pos)
+        pos = np.vstack(spots) if spots else np.zeros((0, 2))
+        self.wrong_points.setData(pos=pos)
+        self.n_wrong = len(pos)
 
     def _draw_heatmap(self, out: np.ndarray) -> None:
         if self.data.task == "regression":
@@ -206,7 +342,11 @@ class BoundaryPlot(QWidget):
             self.image.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
             self.image.setImage(img, levels=(lo, hi), autoLevels=False)
             self.image.setOpacity(0.85)
+            self.colorbar.setColorMap(pg.colormap.get("viridis"))
+            self.colorbar.setLevels((lo, hi))
+            self.colorbar.setVisible(True)
         else:
+            self.colorbar.setVisible(False)
             if out.shape[1] == 1:          # one sigmoid (or perceptron label / linear score): p(class 1)
                 p1 = np.clip(out[:, 0], 0.0, 1.0)
                 probs = np.column_stack([1.0 - p1, p1])
@@ -215,6 +355,10 @@ class BoundaryPlot(QWidget):
             else:                          # scores (linear / several sigmoids): colour of the best class
                 probs = np.zeros_like(out)
                 probs[np.arange(len(out)), out.argmax(1)] = 1.0
+            if self.discretize_check.isChecked():     # hard classes: the decision regions only
+                hard = np.zeros_like(probs)
+                hard[np.arange(len(probs)), probs.argmax(1)] = 1.0
+                probs = hard
             colors = np.array([class_color(k) for k in range(probs.shape[1])])
             confidence = probs.max(1, keepdims=True)
             # Fade to white where the model is unsure, so the boundary (p≈1/K) stands out.

@@ -10,14 +10,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractSpinBox, QComboBox, QGridLayout, QHBoxLayout, QMainWindow,
-                               QScrollArea, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QInputDialog,
+                               QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from pyffnn_gui.activation_plot import ActivationPlot
+from pyffnn_gui.backprop_panel import BackpropPanel
 from pyffnn_gui.boundary_plot import BoundaryPlot
 from pyffnn_gui.config import ExperimentConfig
 from pyffnn_gui.data_panel import DataPanel
 from pyffnn_gui.data_source import DataLoadError, load as load_data
+from pyffnn_gui.evaluation_plot import EvaluationPlot
 from pyffnn_gui.layer_editor import LayerEditor
 from pyffnn_gui.loss_plot import LossPlot
 from pyffnn_gui.network_view import NetworkView
@@ -142,7 +144,25 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.weights_plot, "Weights && gradients")
         self.side_tabs.addTab(self.activation_plot, "Activations")
+        self.backprop_panel = BackpropPanel()
+        self.backprop_panel.source = self._backprop_source
+        self.backprop_panel.annotate.connect(self._show_backprop)
+        self.backprop_panel.update_requested.connect(self._apply_backprop_update)
+        self.side_tabs.addTab(self.backprop_panel, "Back-prop step")
+        self.evaluation_plot = EvaluationPlot()
+        self.side_tabs.addTab(self.evaluation_plot, "Evaluation")
         self.side_tabs.currentChanged.connect(lambda _i: self._redraw(force=True))
+        self.boundary_plot.point_clicked.connect(self._point_clicked)
+        self.network_view.node_hovered.connect(self._neuron_hovered)
+        self.network_view.node_clicked.connect(self._edit_bias)
+        self.network_view.edge_clicked.connect(self._edit_weight)
+        self.maps_check = QCheckBox("Neuron maps")
+        self.maps_check.setChecked(True)
+        self.maps_check.setToolTip("Each neuron shows its output over the input plane (2-D data)")
+        self.maps_check.toggled.connect(lambda _on: self._redraw(force=True))
+        self.network_view.layout().addWidget(self.maps_check)
+        # numbers of the step-through, while shown on the drawing (None: show the live weights)
+        self._backprop_edges = None
 
         right = QWidget()
         grid = QGridLayout(right)
@@ -260,6 +280,7 @@ class MainWindow(QMainWindow):
         """Point the plots at newly loaded data and the network built for it."""
         self.data_panel.show_info(data.description)
         self.boundary_plot.set_data(data)
+        self.evaluation_plot.set_data(data)
         self.loss_plot.set_classification(data.task != "regression")
         self._after_rebuild()
 
@@ -300,6 +321,9 @@ class MainWindow(QMainWindow):
             self.weights_plot.set_layers(len(net.layers))
             self.activation_plot.set_activations([(ly.activation, ly.pieces) for ly in net.layers])
             self.loss_plot.set_note("")
+        data = self.session.data
+        self.backprop_panel.set_rows(0 if data is None else len(data.X_train))
+        self._backprop_edges = None
         self._redraw(force=True)
 
     def _perceptron_mode(self) -> bool:
@@ -363,6 +387,8 @@ class MainWindow(QMainWindow):
             self._show_status(c.status, error=c.error_status)
         elif what == "weights":
             self._dirty = True
+            if c.running and self.backprop_panel.trace is not None:
+                self.backprop_panel.restart()
             if not c.running:
                 self.files.mark_modified()
         elif what == "rebuilt":
@@ -418,7 +444,7 @@ class MainWindow(QMainWindow):
             return
         self.loss_plot.set_history(s.history_arrays())
         layers = s.net.layer_views(c.snapshot)
-        self.network_view.set_weights(layers)
+        self.network_view.set_weights(layers if self._backprop_edges is None else self._backprop_edges)
         if force or self.weights_plot.isVisible():    # skip work for a hidden tab; the norms follow the loss curve
             self.weights_plot.set_grad_norms(s.grad_epochs, s.grad_norms)
         slow_due = force or self._tick % BOUNDARY_EVERY == 0
@@ -427,8 +453,122 @@ class MainWindow(QMainWindow):
                 self.weights_plot.set_weights(layers)
             self.view_net.params[:] = c.snapshot
             self.boundary_plot.update_model(self.view_net.predict)
+            self._draw_neuron_maps()
+            self.evaluation_plot.update_model(self.view_net)
         elif not force:
             self._dirty = True      # heatmap still owed
+
+    # ================================================================== inside the network
+    MAP_GRID = 20        # neuron maps are computed on a coarse grid (one forward pass of 400 points)
+
+    def _draw_neuron_maps(self) -> None:
+        grid = self.boundary_plot.grid_inputs()
+        if grid is None or not self.maps_check.isChecked() or self._perceptron_mode():
+            self.network_view.set_maps(None)
+            return
+        from pyffnn_gui.boundary_plot import GRID
+
+        step = max(1, GRID // self.MAP_GRID)
+        idx = np.arange(0, GRID, step)
+        coarse = grid.reshape(GRID, GRID, -1)[np.ix_(idx, idx)].reshape(-1, grid.shape[1])
+        g = len(idx)
+        acts = [coarse] + self.view_net.hidden_activations(coarse)
+        shown = [self.network_view.shown(l) for l in range(len(acts))]
+        maps = [a[:, :k].T.reshape(k, g, g) for a, k in zip(acts, shown)]
+        self.network_view.set_maps(maps)
+
+    def neuron_values(self, layer: int, index: int) -> Optional[np.ndarray]:
+        """Output of neuron ``index`` of ``layer`` (0 = inputs) over the output plot's grid (2-D data only)."""
+        grid = self.boundary_plot.grid_inputs()
+        if grid is None or self.view_net is None:
+            return None
+        if layer == 0:
+            return grid[:, index]
+        self.view_net.params[:] = self.controller.snapshot
+        return self.view_net.hidden_activations(grid)[layer - 1][:, index]
+
+    def _neuron_name(self, layer: int, index: int) -> str:
+        if layer == 0:
+            return f"input {self.session.data.feature_names[index]}" if self.session.data else f"input {index + 1}"
+        last = layer == len(self.session.net.layers)
+        return f"{'output' if last else f'hidden layer {layer}'} neuron {index + 1}"
+
+    def _neuron_hovered(self, node) -> None:
+        if node is None or self._perceptron_mode():
+            self.boundary_plot.show_map(None)
+            return
+        values = self.neuron_values(*node)
+        if values is not None:
+            self.boundary_plot.show_map(self._neuron_name(*node), values)
+
+    def _ask_number(self, title: str, label: str, value: float) -> Optional[float]:
+        number, ok = QInputDialog.getDouble(self, title, label, value, -1e6, 1e6, 6)
+        return number if ok else None
+
+    ask_number = _ask_number        # tests replace this with a function returning the typed number
+
+    def _edit_bias(self, layer: int, index: int) -> None:
+        if layer == 0 or self._perceptron_mode():
+            return
+        net = self.session.net
+        k = net.layers[layer - 1].pieces
+        row = index * k
+        current = float(net.layer_views(self.controller.snapshot)[layer - 1][1][row])
+        value = self.ask_number("Edit bias", f"Bias w0({layer})[{index + 1}] of {self._neuron_name(layer, index)}"
+                                + (" (first maxout piece)" if k > 1 else ""), current)
+        self._set_parameter(layer - 1, row, None, value)
+
+    def _edit_weight(self, layer: int, out_index: int, in_index: int) -> None:
+        if self._perceptron_mode():
+            return
+        current = float(self.session.net.layer_views(self.controller.snapshot)[layer][0][out_index, in_index])
+        value = self.ask_number("Edit weight", f"Weight W({layer + 1})[{out_index + 1}, {in_index + 1}] "
+                                f"({self._neuron_name(layer, in_index)} → {self._neuron_name(layer + 1, out_index)})",
+                                current)
+        self._set_parameter(layer, out_index, in_index, value)
+
+    def _set_parameter(self, layer, row, col, value) -> None:
+        if value is None:
+            return
+        try:
+            self.controller.set_parameter(layer, row, col, value)
+        except (SetupError, ValueError) as exc:
+            self._show_status(str(exc), error=True)
+            return
+        self.backprop_panel.restart()
+        self._redraw(force=True)
+
+    def _point_clicked(self, row: int) -> None:
+        self.backprop_panel.choose_row(row)
+        self.side_tabs.setCurrentWidget(self.backprop_panel)
+
+    def _backprop_source(self, row: int):
+        s, c = self.session, self.controller
+        if s.net is None or s.data is None:
+            raise ValueError("load a data set first")
+        if self._perceptron_mode():
+            raise ValueError("the step-through shows back-propagation; switch the mode to Network")
+        if c.running:
+            raise ValueError("pause training first: the step-through works on fixed weights")
+        X, y = s.data.Xs_train, s.targets(s.data.y_train)
+        return s.net, c.snapshot.copy(), X[row], y[row], s.config.train.lr, s.config.network.loss
+
+    def _show_backprop(self, texts, edges) -> None:
+        self.network_view.set_annotations(texts)
+        self._backprop_edges = edges
+        if edges is not None:
+            self.network_view.set_weights(edges)
+        elif self.controller.snapshot is not None and self.session.net is not None:
+            self._redraw(force=True)
+
+    def _apply_backprop_update(self, grad, lr: float) -> None:
+        try:
+            self.controller.apply_update(grad, lr)
+        except SetupError as exc:
+            self._show_status(str(exc), error=True)
+            return
+        self._backprop_edges = None
+        self._redraw(force=True)
 
     def redraw_now(self) -> None:
         """Redraw every plot from the current snapshot at once (for screenshots and scripts)."""

@@ -19,17 +19,19 @@ APP_TITLE = "pyffnn — feedforward network playground"
 
 
 class ProjectFiles:
-    """File actions of one :class:`MainWindow`. ``ask_before_discard`` (default True) makes closing with unsaved
-    changes ask first; ``locate_missing(path) -> new path or None`` is asked when a project's data file has moved
-    (default: a file dialog)."""
+    """File actions of one :class:`MainWindow`. With ``interactive`` (default True) closing with unsaved changes
+    asks first, and a project whose data file has moved asks where it went (``locate_missing(path) -> new path or
+    None``, a file dialog by default); without it (scripts, screenshots, tests) nothing is asked and a missing
+    file opens the project without its data."""
 
-    ask_before_discard = True
+    interactive = True
 
     def __init__(self, window):
         self.window = window
         self.path: Optional[str] = None
         self.modified = False
         self.locate_missing: Callable[[str], Optional[str]] = self._locate_dialog
+        self.interactive = type(self).interactive
 
     # ------------------------------------------------------------------ title and unsaved changes
     def update_title(self) -> None:
@@ -43,7 +45,7 @@ class ProjectFiles:
 
     def confirm_discard(self) -> bool:
         """True if the window may close: nothing unsaved, or the user chose to save or to discard."""
-        if not (self.modified and self.ask_before_discard and self.window.session.net is not None):
+        if not (self.modified and self.interactive and self.window.session.net is not None):
             return True
         answer = QMessageBox.question(self.window, "Unsaved changes",
                                       "The project has unsaved changes. Save them before closing?",
@@ -82,7 +84,7 @@ class ProjectFiles:
         except DataLoadError:
             if cfg.source != "csv" or os.path.exists(cfg.csv_path):
                 raise
-        new_path = self.locate_missing(cfg.csv_path)
+        new_path = self.locate_missing(cfg.csv_path) if self.interactive else None
         if not new_path:
             return None
         cfg.csv_path = os.path.abspath(new_path)

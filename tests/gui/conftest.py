@@ -29,9 +29,9 @@ def pytest_collection_modifyitems(config, items):
 from pyffnn_gui.main_window import MainWindow  # noqa: E402
 from pyffnn_gui.project_files import ProjectFiles  # noqa: E402
 
-# Closing a window at the end of a test must not wait for the "unsaved changes" question; the test of that
-# question turns it back on.
-ProjectFiles.ask_before_discard = False
+# Tests must never wait for a question (unsaved changes, moved data file); the tests of those questions turn
+# them back on.
+ProjectFiles.interactive = False
 
 TRAIN_TIMEOUT_MS = 30_000
 

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import pyffnn
 from conftest import choose, run_and_wait, set_spin
 from pyffnn_gui.main_window import MainWindow
-from pyffnn_gui.project_files import ProjectFiles
 
 
 def _wheel(widget, dy=-120):
@@ -39,8 +38,9 @@ def test_reset_restarts_the_axes_range(window, qtbot):
     set_spin(qtbot, window.train_panel.epochs_spin, 3)
     run_and_wait(qtbot, window, window.train_panel.play_button)
     window.redraw_now()
-    (x0, x1), _ = window.loss_plot.loss_plot.viewRange()
-    assert x1 < 10, f"x axis still spans the old run: {x0}..{x1}"
+    vb = window.loss_plot.loss_plot.getViewBox()
+    qtbot.waitUntil(lambda: vb.viewRange()[0][1] < 10, timeout=3000)   # pyqtgraph auto-ranges before painting
+    assert max(window.loss_plot.curve("loss")[0]) == 3
 
 
 def test_reset_with_no_network_says_so(qtbot):
@@ -84,6 +84,7 @@ def test_project_with_moved_csv_offers_to_locate_it(window, qtbot, tmp_path):
     qtbot.addWidget(other)
     try:
         asked = []
+        other.files.interactive = True
         other.files.locate_missing = lambda missing: asked.append(missing) or str(moved)
         assert other.open_project_file(str(project)), other.train_panel.status_label.text()
         assert asked and asked[0].endswith("data.csv")
@@ -98,6 +99,7 @@ def test_project_with_missing_csv_opens_weights_and_history(window, qtbot, tmp_p
     other = MainWindow(load_default=False)
     qtbot.addWidget(other)
     try:
+        other.files.interactive = True
         other.files.locate_missing = lambda missing: None          # the user cancels
         assert other.open_project_file(str(project))
         assert other.session.data is None and other.session.epochs_done == 4
@@ -118,7 +120,7 @@ def test_title_names_the_project_and_quit_asks_about_unsaved_changes(window, qtb
     set_spin(qtbot, window.train_panel.epochs_spin, 2)
     run_and_wait(qtbot, window, window.train_panel.play_button)
     assert window.windowTitle().startswith("spiral run.ffnnproj *")
-    monkeypatch.setattr(ProjectFiles, "ask_before_discard", True)
+    monkeypatch.setattr(window.files, "interactive", True)
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.Cancel)
     window.close()

@@ -1,0 +1,138 @@
+"""How good is the model, per split: a confusion matrix with per-class precision, recall and F1 (classification),
+or a residual plot with R², RMSE and MAE (regression). Classes are decided by the library's own rule
+(``Network.predict_classes``); the numbers are computed from the predictions here."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+SPLITS = (("train", "training"), ("val", "validation"), ("test", "test"))
+
+
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """``C[i, j]`` = number of samples of true class i predicted as j."""
+    C = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(C, (np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)), 1)
+    return C
+
+
+def per_class_scores(C: np.ndarray):
+    """(precision, recall, F1) per class from a confusion matrix (0 where undefined, as scikit-learn's
+    ``zero_division=0``)."""
+    tp = np.diag(C).astype(np.float64)
+    predicted, actual = C.sum(0), C.sum(1)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    return precision, recall, f1
+
+
+def regression_scores(y: np.ndarray, pred: np.ndarray) -> dict:
+    """R² (1 − SS_res/SS_tot over all outputs), RMSE and MAE."""
+    y, pred = np.asarray(y, dtype=np.float64).reshape(len(y), -1), np.asarray(pred).reshape(len(y), -1)
+    res = y - pred
+    ss_tot = float(((y - y.mean(0)) ** 2).sum())
+    return {"r2": 1.0 - float((res ** 2).sum()) / ss_tot if ss_tot > 0 else float("nan"),
+            "rmse": float(np.sqrt((res ** 2).mean())), "mae": float(np.abs(res).mean())}
+
+
+class EvaluationPlot(QWidget):
+    """``update_model(net)`` re-evaluates the chosen split with a network holding the current weights."""
+
+    def __init__(self, parent: QWidget = None):
+        super().__init__(parent)
+        self.split_combo = QComboBox()
+        for key, label in SPLITS:
+            self.split_combo.addItem(label, key)
+        self.split_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget()
+        self.residuals = pg.PlotWidget(title="Residuals (actual − predicted) vs predicted")
+        self.residuals.setLabel("bottom", "predicted")
+        self.residuals.setLabel("left", "residual")
+        self.residual_points = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(31, 119, 180, 160))
+        self.residuals.addItem(self.residual_points)
+        self.residuals.addLine(y=0, pen=pg.mkPen("#888", style=pg.QtCore.Qt.DashLine))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Split"))
+        top.addWidget(self.split_combo)
+        top.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.residuals, 1)
+        self.data = None
+        self.net = None
+        self.matrix: Optional[np.ndarray] = None
+        self.scores: dict = {}
+
+    def set_data(self, data) -> None:
+        self.data = data
+        regression = data is not None and data.task == "regression"
+        self.table.setVisible(not regression)
+        self.residuals.setVisible(regression)
+        self.matrix, self.scores = None, {}
+
+    def _split(self):
+        key = self.split_combo.currentData()
+        d = self.data
+        return {"train": (d.Xs_train, d.y_train), "val": (d.Xs_val, d.y_val), "test": (d.Xs_test, d.y_test)}[key]
+
+    def update_model(self, net) -> None:
+        self.net = net
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.data is None or self.net is None:
+            return
+        X, y = self._split()
+        label = self.split_combo.currentText()
+        if len(X) == 0:
+            self.summary.setText(f"the {label} split is empty")
+            self.table.clear()
+            self.residual_points.setData([], [])
+            return
+        if self.data.task == "regression":
+            pred = self.net.predict(X)
+            self.scores = regression_scores(y, pred)
+            first = np.asarray(pred).reshape(len(X), -1)[:, 0]
+            res = np.asarray(y, dtype=np.float64).reshape(len(X), -1)[:, 0] - first
+            self.residual_points.setData(first, res)
+            sc = self.scores
+            self.summary.setText(f"{label}: {len(X)} rows · R² {sc['r2']:.4f} · RMSE {sc['rmse']:.4g} · "
+                                 f"MAE {sc['mae']:.4g}")
+            return
+        classes: List[str] = self.data.classes
+        pred = np.asarray(self.net.predict_classes(X))
+        self.matrix = C = confusion(y, pred, len(classes))
+        p, r, f = per_class_scores(C)
+        self.scores = {"precision": p, "recall": r, "f1": f, "accuracy": float(np.trace(C) / C.sum())}
+        n = len(classes)
+        self.table.clear()
+        self.table.setRowCount(n)
+        self.table.setColumnCount(n + 3)
+        self.table.setHorizontalHeaderLabels([f"→ {c}" for c in classes] + ["precision", "recall", "F1"])
+        self.table.setVerticalHeaderLabels([f"true {c}" for c in classes])
+        peak = max(int(C.max()), 1)
+        for i in range(n):
+            for j in range(n):
+                item = QTableWidgetItem(str(int(C[i, j])))
+                shade = int(255 - 120 * C[i, j] / peak)
+                item.setBackground(pg.mkColor(shade, shade, 255) if i == j else pg.mkColor(255, shade, shade))
+                self.table.setItem(i, j, item)
+            for k, v in enumerate((p[i], r[i], f[i])):
+                self.table.setItem(i, n + k, QTableWidgetItem(f"{v:.3f}"))
+        self.table.resizeColumnsToContents()
+        self.summary.setText(f"{label}: {len(X)} rows · accuracy {self.scores['accuracy']:.1%} · rows = true class, "
+                             "columns = predicted")
+
+    def showEvent(self, event):  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.refresh()

@@ -1,0 +1,106 @@
+"""Data with more than two inputs: a slice or PCA plane with the model's decision map, misclassified points, a class
+legend with names, and the evaluation tab (confusion matrix with precision/recall/F1, residuals with R²/RMSE/MAE)."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from conftest import run_and_wait, set_spin
+
+sklearn = pytest.importorskip("sklearn")
+
+
+@pytest.fixture
+def iris_window(window, qtbot, tmp_path):
+    from sklearn.datasets import load_iris
+
+    iris = load_iris()
+    names = np.array(iris.target_names)[iris.target]
+    path = tmp_path / "iris.csv"
+    path.write_text("sepal_length,sepal_width,petal_length,petal_width,species\n" + "\n".join(
+        ",".join(f"{v:.1f}" for v in row) + f",{n}" for row, n in zip(iris.data, names)) + "\n")
+    panel = window.data_panel
+    panel.source_combo.setCurrentIndex(panel.source_combo.findData("csv"))
+    panel.path_edit.setText(str(path))
+    panel.refresh_columns()
+    qtbot.mouseClick(panel.load_button, Qt.LeftButton)
+    assert window.session.data.n_features == 4, panel.message()
+    return window
+
+
+def test_slice_view_maps_the_model_over_two_chosen_inputs(iris_window, qtbot):
+    win, bp = iris_window, iris_window.boundary_plot
+    pc = bp.plane_controls
+    assert pc.isVisible() and bp.kind == "heatmap"
+    d = win.session.data
+    step = (d.X_train.max(0) - d.X_train.min(0)).max() / 100              # one slider step at most
+    np.testing.assert_allclose(pc.values(), np.median(d.X_train, 0), atol=step)
+    pc.x_combo.setCurrentIndex(2)
+    pc.y_combo.setCurrentIndex(3)
+    grid = bp.grid_inputs()
+    raw = d.scaler.inverse_transform(grid)
+    # the two axes vary over the grid, the other inputs are held at their slider values
+    assert np.ptp(raw[:, 2]) > 1 and np.ptp(raw[:, 3]) > 1
+    np.testing.assert_allclose(raw[:, [0, 1]], np.tile(pc.values()[[0, 1]], (len(raw), 1)), atol=1e-9)
+    win.redraw_now()
+    out = win.view_net.predict(grid)
+    img = bp.last_image
+    assert img.shape == (100, 100, 3) and len(np.unique(out.argmax(1))) >= 1
+    assert "petal_length" in bp.plot.getAxis("bottom").labelText
+    assert "setosa" in bp.class_legend.text() and "misclassified" in bp.class_legend.text()
+    pc.sliders[0].setValue(0)
+    assert bp.grid_inputs()[0, 0] == pytest.approx(d.scale(np.tile(pc.values(), (1, 1)))[0, 0])
+
+
+def test_pca_plane_maps_grid_back_and_marks_misclassified(iris_window, qtbot):
+    win, bp = iris_window, iris_window.boundary_plot
+    bp.plane_controls.mode_combo.setCurrentIndex(1)
+    plane = bp.plane
+    grid = bp.grid_inputs()
+    # grid points lie in the PCA plane: projecting them back gives the plane's 2-D grid
+    back = (grid - plane.mean) @ plane.comps
+    assert back[:, 0].min() == pytest.approx(plane.lo[0]) and back[:, 1].max() == pytest.approx(plane.hi[1])
+    win.redraw_now()                         # untrained: many points are wrong and marked
+    pred = win.view_net.predict_classes(win.session.data.Xs_train)
+    wrong = int((pred != win.session.data.y_train).sum())
+    assert bp.n_wrong >= wrong > 0
+
+
+def test_confusion_matrix_and_per_class_scores(iris_window, qtbot):
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    win = iris_window
+    set_spin(qtbot, win.train_panel.epochs_spin, 30)
+    run_and_wait(qtbot, win, win.train_panel.play_button)
+    ev = win.evaluation_plot
+    win.side_tabs.setCurrentWidget(ev)
+    for index in range(3):
+        ev.split_combo.setCurrentIndex(index)
+        X, y = ev._split()
+        pred = win.session.net.predict_classes(X)
+        np.testing.assert_array_equal(ev.matrix, confusion_matrix(y, pred, labels=[0, 1, 2]))
+        p, r, f, _ = precision_recall_fscore_support(y, pred, labels=[0, 1, 2], zero_division=0)
+        np.testing.assert_allclose(ev.scores["precision"], p)
+        np.testing.assert_allclose(ev.scores["recall"], r)
+        np.testing.assert_allclose(ev.scores["f1"], f)
+    assert ev.table.horizontalHeaderItem(0).text() == "→ setosa"
+    assert ev.table.verticalHeaderItem(2).text() == "true virginica"
+
+
+def test_residual_plot_for_regression(window, qtbot):
+    from sklearn.metrics import mean_absolute_error, r2_score
+
+    window.data_panel.builtin_combo.setCurrentText("plane")
+    qtbot.mouseClick(window.data_panel.load_button, Qt.LeftButton)
+    set_spin(qtbot, window.train_panel.epochs_spin, 10)
+    run_and_wait(qtbot, window, window.train_panel.play_button)
+    ev = window.evaluation_plot
+    window.side_tabs.setCurrentWidget(ev)
+    ev.split_combo.setCurrentIndex(2)
+    X, y = ev._split()
+    pred = window.session.net.predict(X)[:, 0]
+    assert ev.scores["r2"] == pytest.approx(r2_score(y, pred))
+    assert ev.scores["mae"] == pytest.approx(mean_absolute_error(y, pred))
+    assert ev.scores["rmse"] == pytest.approx(np.sqrt(np.mean((y - pred) ** 2)))
+    px, py = ev.residual_points.getData()
+    np.testing.assert_allclose(py, y - pred)
+    assert "R²" in ev.summary.text()
