@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from pyffnn_gui.config import ConfigError, DataConfig, ExperimentConfig, LayerSpec, NetworkConfig, TrainConfig
+from pyffnn_gui.config import LIMITS, ConfigError, DataConfig, ExperimentConfig, LayerSpec, NetworkConfig, TrainConfig
 from pyffnn_gui.optimizer_state import HYPER_PARAMETERS
 
 SEED_MAX = 2**31 - 1
@@ -23,8 +23,7 @@ RANGES = {
     ("data", "n_samples"): (10, 1_000_000), ("data", "noise"): (0.0, 5.0), ("data", "seed"): (0, SEED_MAX),
     ("data", "target"): (-(2**31), 2**31 - 1), ("data", "val"): (0.0, 0.6), ("data", "test"): (0.0, 0.6),
     ("data", "skip_rows"): (0, 1_000_000),
-    ("train", "lr"): (1e-5, 10.0), ("train", "batch_size"): (0, 1_000_000), ("train", "l2"): (0.0, 10.0),
-    ("train", "epochs"): (1, 10_000_000), ("train", "seed"): (0, SEED_MAX),
+    **{("train", name): limits for name, limits in LIMITS.items()},    # the training panel's ranges
 }
 MAX_TEXT = 4096
 MAX_LAYERS = 64
