@@ -117,7 +117,7 @@ class BackpropPanel(QWidget):
                 k = net.layers[l - 1].pieces
                 if k > 1:
                     d = d.reshape(-1, k).sum(1)       # only the winning piece gets an error
-                texts.append([f"δ{v:+.2f}" for v in d])
+                texts.append([f"δ{v:+.2g}" for v in d])
         return texts
 
     def _render(self, phase: int) -> None:

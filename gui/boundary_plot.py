@@ -23,6 +23,8 @@ CLASS_COLORS = np.array([[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39
                          [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]],
                         dtype=np.float64)
 GRID = 100
+# a neuron's output: orange (−) through white (0) to blue (+), the colours of the network drawing's maps
+NEURON_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(255, 127, 14), (255, 255, 255), (31, 119, 180)])
 # Drawing every point of a big data set would take seconds per repaint (and block Pause); beyond these counts a
 # fixed random subset is drawn and the title says so.
 MAX_TRAIN_POINTS = 3000
@@ -43,8 +45,8 @@ class BoundaryPlot(QWidget):
 
     def __init__(self, parent: QWidget = None):
         super().__init__(parent)
-        self.widget = pg.PlotWidget()
-        self.plot = self.widget.getPlotItem()
+        self.widget = pg.GraphicsLayoutWidget()
+        self.plot = self.widget.addPlot(row=0, col=0)
         self.plot.setTitle("Model output")
         self.plot.showGrid(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="col-major")
@@ -57,8 +59,8 @@ class BoundaryPlot(QWidget):
         self.plot.addItem(self.test_points)
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"), interactive=False,
                                         width=12)
-        self.colorbar.setVisible(False)
-        self.widget.getPlotItem().layout.addItem(self.colorbar, 2, 5)
+        self._show_colorbar(False)
+        self.widget.addItem(self.colorbar, row=0, col=1)     # beside the plot, outside its data area
         self.discretize_check = QCheckBox("Discretize output")
         self.discretize_check.setToolTip("Colour each point of the plane by its predicted class only")
         self.discretize_check.toggled.connect(lambda _on: self._redraw_last())
@@ -71,7 +73,7 @@ class BoundaryPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget, 1)
         layout.addLayout(controls)
-        self.wrong_points = pg.ScatterPlotItem(symbol="x", size=11, pen=pg.mkPen("#d00000", width=2), brush=None)
+        self.wrong_points = pg.ScatterPlotItem(symbol="x", size=8, pen=pg.mkPen("#d00000", width=1.2), brush=None)
         self.wrong_points.setZValue(5)
         self.plot.addItem(self.wrong_points)
         self.plane_controls = PlaneControls()
@@ -93,8 +95,16 @@ class BoundaryPlot(QWidget):
         self._projection = None
 
     # ------------------------------------------------------------------ data
-    def set_title(self) -> None:
-        self.plot.setTitle(getattr(self, "_title", "Model output"))
+    def _show_colorbar(self, on: bool) -> None:
+        """A hidden item still takes its column in a pyqtgraph layout: give the space back to the plot."""
+        self.colorbar.setVisible(on)
+        self.colorbar.setMaximumWidth(16777215 if on else 0)
+        self.colorbar.setMinimumWidth(0)
+
+    def set_title(self, text: Optional[str] = None) -> None:
+        """Set the title without letting its width widen the plot (a long title is cut, the plot never is)."""
+        self.plot.setTitle(getattr(self, "_title", "Model output") if text is None else text)
+        self.plot.titleLabel.setMinimumWidth(0)
 
     def _points_clicked(self, _item, points, *_):
         if len(points):
@@ -128,7 +138,7 @@ class BoundaryPlot(QWidget):
         self.image.clear()
         self.train_points.setData([], [])
         self.test_points.setData([], [])
-        self.plot.setTitle("No data loaded")
+        self.set_title("No data loaded")
 
     def set_data(self, data: PreparedData) -> None:
         """Draw the points and choose the view for this data (heatmap, curve, or projection)."""
@@ -169,7 +179,7 @@ class BoundaryPlot(QWidget):
         self._title = title_with_legend(titles[self.kind], markers)
         self.set_title()
         self.discretize_check.setVisible(self.kind == "heatmap" and data.task != "regression")
-        self.colorbar.setVisible(False)
+        self._show_colorbar(False)
         labels = {"heatmap": data.feature_names[:2] if self.plane is None else self.plane.labels(),
                   "curve": (data.feature_names[0], data.target_name),
                   "pred_vs_actual": (f"actual {data.target_name}", f"predicted {data.target_name}"),
@@ -284,14 +294,14 @@ class BoundaryPlot(QWidget):
             return
         v = self.neuron[1].reshape(GRID, GRID)
         lim = float(np.nanmax(np.abs(v))) or 1.0
-        self.image.setLookupTable(pg.colormap.get("CET-D1A").getLookupTable(nPts=256))
+        self.image.setLookupTable(NEURON_MAP.getLookupTable(nPts=256))
         self.image.setImage(v, levels=(-lim, lim), autoLevels=False)
         self.image.setOpacity(0.9)
         self.image.setRect(self._rect)
         self.colorbar.setLevels((-lim, lim))
-        self.colorbar.setColorMap(pg.colormap.get("CET-D1A"))
-        self.colorbar.setVisible(True)
-        self.plot.setTitle(f"<b>{title}</b> over the input plane (move off the drawing to see the model)")
+        self.colorbar.setColorMap(NEURON_MAP)
+        self._show_colorbar(True)
+        self.set_title(f"<b>{title}</b> (hovered)")
         self.last_image = v
 
     def _redraw_last(self) -> None:
@@ -344,9 +354,9 @@ class BoundaryPlot(QWidget):
             self.image.setOpacity(0.85)
             self.colorbar.setColorMap(pg.colormap.get("viridis"))
             self.colorbar.setLevels((lo, hi))
-            self.colorbar.setVisible(True)
+            self._show_colorbar(True)
         else:
-            self.colorbar.setVisible(False)
+            self._show_colorbar(False)
             if out.shape[1] == 1:          # one sigmoid (or perceptron label / linear score): p(class 1)
                 p1 = np.clip(out[:, 0], 0.0, 1.0)
                 probs = np.column_stack([1.0 - p1, p1])

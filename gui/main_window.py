@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         self.maps_check.setChecked(True)
         self.maps_check.setToolTip("Each neuron shows its output over the input plane (2-D data)")
         self.maps_check.toggled.connect(lambda _on: self._redraw(force=True))
-        self.network_view.layout().addWidget(self.maps_check)
+        self.network_view.bottom.addWidget(self.maps_check)
         # numbers of the step-through, while shown on the drawing (None: show the live weights)
         self._backprop_edges = None
 
@@ -171,9 +171,12 @@ class MainWindow(QMainWindow):
         grid.addWidget(self.loss_plot, 0, 1)
         grid.addWidget(self.network_view, 1, 0)
         grid.addWidget(self.side_tabs, 1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
         self.plot_grid = grid
+        # the drawing and its neuron maps need room even on a 768-pixel screen; the top plots give it up
+        self.network_view.setMinimumHeight(250)
+        self.side_tabs.setMinimumHeight(250)
 
         right_column = QWidget()
         right_layout = QVBoxLayout(right_column)

@@ -13,13 +13,14 @@ from typing import List, Optional, Sequence
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 MAX_SHOWN = 12          # neurons drawn per layer; larger layers show the first ones and say so
 POSITIVE = QColor(31, 119, 180)
 NEGATIVE = QColor(255, 127, 14)
-RADIUS = 13.0
-MAP_PX = 22             # side of a neuron's map in scene units
+RADIUS = 10.0
+MAP_PX = 18             # side of a neuron's map in scene units
 
 
 def map_rgb(values: np.ndarray, scale: float) -> np.ndarray:
@@ -90,11 +91,15 @@ class NetworkView(QWidget):
         self.view.setRenderHint(QPainter.Antialiasing)
         self.view.setBackgroundBrush(QBrush(QColor("white")))
         self.caption = QLabel("")
-        self.caption.setWordWrap(True)
+        self.caption.setWordWrap(False)
+        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)   # never widens the window
+        self.bottom = QHBoxLayout()          # the caption (legend) and the window's switches share one line
+        self.bottom.setContentsMargins(4, 0, 4, 0)
+        self.bottom.addWidget(self.caption, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.caption)
+        layout.addLayout(self.bottom)
         self.sizes: List[int] = []
         self.pieces: List[int] = []
         self.edges: List[list] = []      # per weight layer: list of (line item, out index, in index)
@@ -172,9 +177,13 @@ class NetworkView(QWidget):
                 more.setDefaultTextColor(QColor(110, 110, 110))
                 more.setPos(pos[0][0] - 42, height - 20)
         self.scene.setSceneRect(QRectF(0, 0, width, height))
-        self.caption.setText(f"{n_params:,} parameters · edges: blue = positive weight, orange = negative, "
-                             "thickness = |w| · node: fill = its bias, map = its output over the input plane "
-                             "(hover for the big picture, click to edit)")
+        self.caption.setText(f"{n_params:,} parameters · edge: <span style='color:#1f77b4'>■ +</span> "
+                             "<span style='color:#ff7f0e'>■ −</span> weight, width |w| · node: bias fill, "
+                             "output map")
+        self.caption.setToolTip("Edges: blue = positive weight, orange = negative, thickness = |w|. Nodes: the fill "
+                                "is the bias (blue +, orange −); with 2-D inputs each node shows its output over "
+                                "the input plane (blue +, white 0, orange −). Hover a node for its map as the big "
+                                "picture; click a node to edit its bias, an edge to edit its weight.")
         self.fit()
 
     def fit(self) -> None:

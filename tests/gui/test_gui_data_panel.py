@@ -80,7 +80,10 @@ def test_csv_with_numeric_target_is_regression(window, qtbot, tmp_path):
     data = window.session.data
     assert data.task == "regression" and data.n_features == 3
     assert window.session.net.spec == "3-16tanh-16tanh-1linear"
-    assert window.boundary_plot.kind == "pred_vs_actual"
+    # three inputs: the output surface over a plane through the inputs (residuals are in the Evaluation tab)
+    assert window.boundary_plot.kind == "heatmap" and window.boundary_plot.plane is not None
+    window.redraw_now()
+    assert window.boundary_plot.colorbar.isVisible()
 
 
 BAD_FILES = {
