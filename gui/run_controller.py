@@ -56,13 +56,19 @@ class RunController:
         self.set_status(self.status_text())
 
     # ------------------------------------------------------------------ transport
+    def _can_start(self) -> bool:
+        """Idle and something to train on (else the status says what is missing)."""
+        if self.running:
+            return False
+        if self.session.net is None or self.session.data is None:
+            self.set_status("load a data set first: there is nothing to train on", error=True)
+            return False
+        return True
+
     def play(self) -> bool:
         """Train for the epochs left of this run, a new run of "Epochs per Play", or (epochs 0) until Pause."""
         s = self.session
-        if self.running:
-            return False
-        if s.net is None or s.data is None:
-            self.set_status("load a data set first: there is nothing to train on", error=True)
+        if not self._can_start():
             return False
         if s.config.train.mode == "perceptron":
             return self._start_perceptron()
@@ -77,13 +83,9 @@ class RunController:
 
     def step(self) -> bool:
         """Train exactly one epoch."""
-        s = self.session
-        if self.running:
+        if not self._can_start():
             return False
-        if s.net is None or s.data is None:
-            self.set_status("load a data set first: there is nothing to train on", error=True)
-            return False
-        if s.config.train.mode != "network":
+        if self.session.config.train.mode != "network":
             self.set_status("Step trains one epoch of the network; the perceptron runs to the end with Play",
                             error=True)
             return False
