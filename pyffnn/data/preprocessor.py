@@ -301,8 +301,8 @@ class Preprocessor:
             if task == "classification":
                 labels, _ = _class_values(series, kind, table.decimal)
                 if len(labels) < 2:
-                    raise DataError(f"the target {name!r} has only one class ({str(labels[0])!r}); classification needs "
-                                    "at least two")
+                    raise DataError(f"the target {name!r} has only one class ({str(labels[0])!r}); "
+                                    "classification needs at least two")
                 reason += f": {len(labels)} classes{hint}"
                 self.classes_.append(labels)
                 shown = ", ".join(str(c) for c in labels[:6]) + (", ..." if len(labels) > 6 else "")
