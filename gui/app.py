@@ -139,6 +139,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     m = re.fullmatch(r"(\d+)x(\d+)", args.size)
     if not m:
         raise SystemExit(f"pyffnn-gui: error: --size must look like 1280x720, got {args.size!r}")
+    if args.screenshot:
+        import pyffnn
+        try:   # a missing folder or a device is said now, not after training
+            pyffnn.check_writable(args.screenshot)
+        except (OSError, pyffnn.FFNNError) as exc:
+            print(f"pyffnn-gui: error: cannot write the screenshot: {exc}", file=sys.stderr)
+            return 2
     from pyffnn_gui.platform_check import platform_problem
 
     problem = platform_problem()
@@ -182,7 +189,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             for _ in range(3):   # let layouts and pyqtgraph settle before grabbing
                 app.processEvents()
                 QTimer.singleShot(10, lambda: None)
-            save_widget_png(window, args.screenshot)
+            try:
+                save_widget_png(window, args.screenshot)
+            except Exception as exc:  # a full disk or a folder removed meanwhile: one line, no traceback
+                print(f"pyffnn-gui: error: cannot write the screenshot: {exc}", file=sys.stderr)
+                return 2
             h = window.session.history
             loss = h["loss"][-1] if h["loss"] else float("nan")
             print(f"trained {window.session.epochs_done} epochs, final loss {loss:.5g}; "

@@ -59,3 +59,14 @@ def test_screenshot_exits_nonzero_after_divergence(tmp_path):
     m = re.search(r"diverged in epoch (\d+)", proc.stderr)
     trained = int(re.search(r"trained (\d+) epochs", proc.stdout).group(1))
     assert m and int(m.group(1)) == trained + 1        # counted over the run
+
+
+def test_screenshot_to_a_path_that_cannot_be_written(tmp_path):
+    """A missing folder or a device as the screenshot is one line and exit 2, before any training."""
+    for target in (tmp_path / "no" / "such" / "folder" / "x.png", "/dev/null"):
+        proc = run_gui(["--dataset", "xor", "--epochs", "3", "--screenshot", str(target)], tmp_path)
+        assert proc.returncode == 2, (target, proc.stdout, proc.stderr)
+        assert "cannot write the screenshot" in proc.stderr and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+        assert "trained" not in proc.stdout
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
