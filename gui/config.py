@@ -22,6 +22,11 @@ MODES = ("network", "perceptron")
 LIMITS = {"lr": (1e-6, 1000.0), "l2": (0.0, 10.0), "batch_size": (0, 1_000_000), "epochs": (0, 10_000_000),
           "seed": (0, 2**31 - 1)}
 
+# Playground's optional extra inputs for 2-D data: (name stored in projects, label on the checkbox), in the order of
+# pyffnn.datasets.playground_features; x1 and x2 stand for the data's first and second feature.
+INPUT_TRANSFORMS = (("x1^2", "x1²"), ("x2^2", "x2²"), ("x1*x2", "x1·x2"), ("sin(x1)", "sin x1"),
+                    ("sin(x2)", "sin x2"))
+
 
 class ConfigError(ValueError):
     """A project/config value is missing or out of range."""
@@ -87,8 +92,16 @@ class DataConfig:
     val: float = 0.15
     test: float = 0.15
     standardize: bool = True
+    # extra network inputs computed from 2-D data (INPUT_TRANSFORMS names), e.g. ["x1^2", "x1*x2"]
+    transforms: List[str] = field(default_factory=list)
 
     def validate(self) -> None:
+        known = [name for name, _ in INPUT_TRANSFORMS]
+        for name in self.transforms:
+            if name not in known:
+                raise ConfigError(f"unknown input transform {name!r}; choose from {', '.join(known)}")
+        if len(set(self.transforms)) != len(self.transforms):
+            raise ConfigError(f"an input transform is listed twice: {self.transforms}")
         if self.source not in ("builtin", "csv"):
             raise ConfigError(f"data source must be 'builtin' or 'csv', got {self.source!r}")
         for name, value, choices in (("header", self.header, ("auto", "yes", "no")),

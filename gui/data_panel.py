@@ -1,5 +1,6 @@
 """Data panel: built-in 2-D sets (noise, samples, seed) or a CSV file with a chosen target column (the Import…
-dialog sets every column's kind and role, header, skip rows and missing values); split ratios and standardisation.
+dialog sets every column's kind and role, header, skip rows and missing values); split ratios and standardisation;
+Playground's extra inputs (x1², x2², x1·x2, sin x1, sin x2) for 2-D data, applied at once.
 Problems are shown in ``message_label``; the panel never raises into Qt."""
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import copy
 import os
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
-from pyffnn_gui.config import DataConfig
+from pyffnn_gui.config import INPUT_TRANSFORMS, DataConfig
 from pyffnn_gui.data_source import DataLoadError, builtin_names, csv_columns, default_noise
 
 
@@ -88,6 +89,18 @@ class DataPanel(QGroupBox):
         self.standardize_check = QCheckBox("Standardise features")
         self.standardize_check.setToolTip(
             "Scale each feature to zero mean and unit variance (fitted on the training split)")
+        # --- Playground's extra inputs: toggling one reloads the data and rebuilds the input layer
+        self.transform_checks = {}
+        transforms = QGridLayout()
+        transforms.setContentsMargins(0, 0, 0, 0)
+        transforms.addWidget(QLabel("Extra inputs"), 0, 0)
+        for k, (name, label) in enumerate(INPUT_TRANSFORMS):
+            check = QCheckBox(label)
+            check.setToolTip(f"Give the network {label} as an extra input (2-D data); the plots stay over x1, x2")
+            check.toggled.connect(self._transform_toggled)
+            self.transform_checks[name] = check
+            transforms.addWidget(check, k // 3, 1 + k % 3)
+        self._setting = False
         self.load_button = QPushButton("Load data")
         self.load_button.clicked.connect(self.load_requested)
         self.message_label = QLabel("")
@@ -105,6 +118,7 @@ class DataPanel(QGroupBox):
         layout.addWidget(self.pages)
         layout.addLayout(split)
         layout.addWidget(self.standardize_check)
+        layout.addLayout(transforms)
         layout.addWidget(self.load_button)
         layout.addWidget(self.message_label)
         self.set_config(DataConfig())
@@ -122,7 +136,8 @@ class DataPanel(QGroupBox):
                           target=-1 if target is None else int(target), val=self.val_spin.value(),
                           test=self.test_spin.value(), standardize=self.standardize_check.isChecked(),
                           header=c.header, skip_rows=c.skip_rows, missing=c.missing, task=c.task, targets=targets,
-                          drop=list(c.drop), features=list(c.features), kinds=dict(c.kinds))
+                          drop=list(c.drop), features=list(c.features), kinds=dict(c.kinds),
+                          transforms=self.transforms())
 
     def set_config(self, cfg: DataConfig) -> None:
         self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(cfg.source)))
@@ -135,9 +150,28 @@ class DataPanel(QGroupBox):
         self.val_spin.setValue(cfg.val)
         self.test_spin.setValue(cfg.test)
         self.standardize_check.setChecked(cfg.standardize)
+        self._setting = True
+        try:
+            for name, check in self.transform_checks.items():
+                check.setChecked(name in cfg.transforms)
+        finally:
+            self._setting = False
         self._table_choices = copy.deepcopy(cfg)
         if cfg.source == "csv" and cfg.csv_path:
             self.refresh_columns(select=cfg.target)
+
+    def transforms(self):
+        """The checked extra inputs (``config.INPUT_TRANSFORMS`` names, in that order)."""
+        return [name for name, check in self.transform_checks.items() if check.isChecked()]
+
+    def set_transforms_available(self, available: bool) -> None:
+        """The extra inputs are for 2-D data: the boxes are greyed out (and ignored) for other data."""
+        for check in self.transform_checks.values():
+            check.setEnabled(available)
+
+    def _transform_toggled(self, _on: bool) -> None:
+        if not self._setting:
+            self.load_requested.emit()
 
     def _builtin_changed(self, name: str) -> None:
         """Follow the new set's default noise unless the user edited the noise of the previous one."""

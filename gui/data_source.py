@@ -20,7 +20,8 @@ class DataLoadError(ValueError):
 
 @dataclass
 class PreparedData:
-    """Split data. ``X_*`` are in the original units (for plotting), ``Xs_*`` are what the network sees."""
+    """Split data. ``X_*`` are the encoded features in the original units (for plotting), ``Xs_*`` are what the
+    network sees: with input transforms (x1², sin x1, ...) the derived inputs are appended, then all are scaled."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -36,6 +37,7 @@ class PreparedData:
     description: str = ""
     preprocessor: object = None       # the fitted pyffnn.datasets.Preprocessor (training rows) that made X and y
     report: object = None             # its pyffnn.datasets.DataReport
+    input_names: Optional[List[str]] = None   # the network's inputs: feature_names plus derived ones (x1^2, ...)
 
     def model_metadata(self) -> dict:
         """What an exported model file carries so that ``pyffnn predict`` and ``Preprocessor.from_dict`` prepare
@@ -43,21 +45,34 @@ class PreparedData:
         feature, target and class names (the command line's metadata format)."""
         pre = self.preprocessor
         return {"format": "pyffnn-cli/1", "task": self.task, "classes": self.classes,
-                "feature_names": list(self.feature_names), "target_name": self.target_name,
+                "feature_names": list(self.network_inputs), "target_name": self.target_name,
                 "input_columns": None if pre is None else list(pre.input_columns_),
                 "target_names": None if pre is None else list(pre.target_names_),
                 "preprocessor": None if pre is None else pre.to_dict(), "source": {"app": self.description}}
 
     @property
     def n_features(self) -> int:
+        """Features of the data (the plotted dimensions)."""
         return self.X_train.shape[1]
+
+    @property
+    def network_inputs(self) -> List[str]:
+        """Names of the network's inputs (the features, then any derived inputs)."""
+        return list(self.feature_names if self.input_names is None else self.input_names)
+
+    @property
+    def n_inputs(self) -> int:
+        """Inputs of the network: the features plus the derived ones."""
+        return len(self.network_inputs)
 
     @property
     def n_targets(self) -> int:
         return 1 if self.y_train.ndim == 1 else self.y_train.shape[1]
 
     def scale(self, X: np.ndarray) -> np.ndarray:
-        """Map raw features to the network's input space."""
+        """Map raw features to the network's input space (derived inputs appended, then scaled)."""
+        if self.preprocessor is not None and self.preprocessor.derived_:
+            return self.preprocessor.derive(X, scale=True)
         return X if self.scaler is None else self.scaler.transform(X)
 
     @property
@@ -174,13 +189,14 @@ def load(cfg: DataConfig) -> PreparedData:
                                 "use more data or smaller validation/test ratios")
         if task != "regression" and len(np.unique(y[tr])) < 2:
             raise DataLoadError("the training split holds only one class; use more data or smaller ratios")
+        derived, note = input_transforms(cfg.transforms, list(ds.feature_names))
         # the app trains regression on targets in data units: only the features are scaled
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", datasets.DataWarning)
-            pre = datasets.Preprocessor(standardize="features" if cfg.standardize else False,
+            pre = datasets.Preprocessor(standardize="features" if cfg.standardize else False, derived=derived,
                                         **options).fit(table, rows=ds.rows[tr])
-            X_tr, X_va, X_te = (pre.transform(table, rows=ds.rows[i], scale=False) if len(i)
-                                else np.zeros((0, pre.n_features_)) for i in (tr, va, te))
+            X_tr, X_va, X_te = (pre.transform(table, rows=ds.rows[i], scale=False, derived=False) if len(i)
+                                else np.zeros((0, len(pre.encoded_names_))) for i in (tr, va, te))
     except DataLoadError:
         raise
     except (ValueError, OSError, UnicodeDecodeError) as exc:
@@ -189,8 +205,25 @@ def load(cfg: DataConfig) -> PreparedData:
     if not desc:
         desc = (f"{cfg.csv_path}: {ds.n_samples} rows, {ds.n_features} features, target {ds.target_name!r} "
                 f"({task}{'' if classes is None else f', {len(classes)} classes'})")
-    return PreparedData(X_tr, y[tr], X_va, y[va], X_te, y[te], task, classes, list(pre.feature_names_),
-                        str(ds.target_name), pre.scaler_, desc, preprocessor=pre, report=ds.report)
+    return PreparedData(X_tr, y[tr], X_va, y[va], X_te, y[te], task, classes, list(pre.encoded_names_),
+                        str(ds.target_name), pre.scaler_, desc + note, preprocessor=pre, report=ds.report,
+                        input_names=list(pre.feature_names_))
+
+
+def input_transforms(names: List[str], features: List[str]):
+    """``(derived features for the Preprocessor, note for the description)`` for the chosen input transforms
+    (``config.INPUT_TRANSFORMS`` names, over the first and second feature); they need 2-D data."""
+    from pyffnn import datasets
+    from pyffnn_gui.config import INPUT_TRANSFORMS
+
+    if not names:
+        return [], ""
+    if len(features) != 2:
+        return [], f" (input transforms need data with two features; this data has {len(features)}: not applied)"
+    specs = datasets.playground_features(features)
+    order = [name for name, _ in INPUT_TRANSFORMS]
+    labels = dict(INPUT_TRANSFORMS)
+    return [specs[order.index(n)] for n in names], "; extra inputs " + ", ".join(labels[n] for n in names)
 
 
 def _builtin_table(cfg: DataConfig):

@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
     def show_data(self, data) -> None:
         """Point the plots at newly loaded data and the network built for it."""
         self.data_panel.show_info(data.description)
+        self.data_panel.set_transforms_available(data.n_features == 2)
         self.boundary_plot.set_data(data)
         self.evaluation_plot.set_data(data)
         self.loss_plot.set_classification(data.task != "regression")
@@ -318,8 +319,9 @@ class MainWindow(QMainWindow):
             self.loss_plot.set_note("The perceptron algorithm has no loss curve: Play runs it to convergence")
         else:
             sizes = [net.n_inputs] + [ly.units for ly in net.layers]
+            names = None if self.session.data is None else self.session.data.network_inputs
             self.network_view.set_architecture(sizes, [ly.activation for ly in net.layers],
-                                               [ly.pieces for ly in net.layers], net.n_params)
+                                               [ly.pieces for ly in net.layers], net.n_params, names)
             self.weights_plot.set_layers(len(net.layers))
             self.activation_plot.set_activations([(ly.activation, ly.pieces) for ly in net.layers])
             self.loss_plot.set_note("")
@@ -397,7 +399,7 @@ class MainWindow(QMainWindow):
             self._refresh_panels()
         elif what == "perceptron":
             m = c.perceptron
-            n = self.session.data.n_features
+            n = self.session.data.n_inputs
             self.network_view.set_architecture([n, 1], ["step"], [1], n + 1)
             self.network_view.set_weights([(np.asarray(m.coef_, dtype=float).reshape(1, -1),
                                             np.array([float(m.intercept_)]))])
@@ -490,7 +492,7 @@ class MainWindow(QMainWindow):
 
     def _neuron_name(self, layer: int, index: int) -> str:
         if layer == 0:
-            return f"input {self.session.data.feature_names[index]}" if self.session.data else f"input {index + 1}"
+            return f"input {self.session.data.network_inputs[index]}" if self.session.data else f"input {index + 1}"
         last = layer == len(self.session.net.layers)
         return f"{'output' if last else f'hidden layer {layer}'} neuron {index + 1}"
 

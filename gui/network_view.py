@@ -108,6 +108,7 @@ class NetworkView(QWidget):
         self.notes: List[list] = []      # per layer: text items for annotations
         self.hovered = None
         self.layer_labels: List[str] = []
+        self.input_labels: list = []     # text items naming the input neurons
         self.n_params = 0
 
     # ------------------------------------------------------------------ layout
@@ -116,8 +117,9 @@ class NetworkView(QWidget):
         return min(self.sizes[layer], MAX_SHOWN)
 
     def set_architecture(self, sizes: Sequence[int], activations: Sequence[str], pieces: Sequence[int],
-                         n_params: int) -> None:
-        """``sizes`` = [inputs, hidden..., outputs]; ``activations``/``pieces`` per non-input layer."""
+                         n_params: int, input_names: Optional[Sequence[str]] = None) -> None:
+        """``sizes`` = [inputs, hidden..., outputs]; ``activations``/``pieces`` per non-input layer; ``input_names``
+        label the input neurons (x1, x2, x1^2, ...) left of them."""
         self.scene.clear()
         self.sizes, self.pieces = list(sizes), [int(p) for p in pieces]
         self.edges, self.nodes, self.map_items, self.notes = [], [], [], []
@@ -171,16 +173,29 @@ class NetworkView(QWidget):
             count = f"{sizes[li]}" if sizes[li] <= MAX_SHOWN else f"{MAX_SHOWN} of {sizes[li]}"
             self.layer_labels.append(f"{count} {label}")
             text = self.scene.addText(self.layer_labels[-1], font)
-            text.setPos(pos[0][0] - 30, height - 34)
-            if sizes[li] > MAX_SHOWN:
-                more = self.scene.addText(f"(neurons 1–{MAX_SHOWN} shown)", font)
+            text.setPos(pos[0][0] - text.boundingRect().width() / 2, height - 34)
+            if sizes[li] > MAX_SHOWN:     # short and centred: neighbouring layers' notes must not overlap
+                more = self.scene.addText(f"(1–{MAX_SHOWN} shown)", font)
                 more.setDefaultTextColor(QColor(110, 110, 110))
-                more.setPos(pos[0][0] - 42, height - 20)
-        self.scene.setSceneRect(QRectF(0, 0, width, height))
-        self.caption.setText(f"{n_params:,} parameters · edge: <span style='color:#1f77b4'>■ +</span> "
-                             "<span style='color:#ff7f0e'>■ −</span> weight, width |w| · node: bias fill, "
-                             "output map")
-        self.caption.setToolTip("Edges: blue = positive weight, orange = negative, thickness = |w|. Nodes: the fill "
+                more.setPos(pos[0][0] - more.boundingRect().width() / 2, height - 20)
+                more.setToolTip(f"the drawing shows neurons 1–{MAX_SHOWN} of {sizes[li]}")
+        left = 0.0
+        self.input_labels = []
+        for name, (x, y) in zip(input_names or (), positions[0]):
+            text = self.scene.addText(str(name), font)
+            text.setDefaultTextColor(QColor(60, 60, 60))
+            w = text.boundingRect().width()
+            text.setPos(x - RADIUS - w, y - text.boundingRect().height() / 2)
+            self.input_labels.append(text)
+            left = min(left, x - RADIUS - w)
+        left = min(left, self.scene.itemsBoundingRect().left())
+        self.scene.setSceneRect(QRectF(left, 0, width - left, height))
+        # compact: it shares one line with the window's switches and must fit at the default window size (the
+        # parameter count is in the tooltip and beside the layer editor)
+        self.caption.setText("edge <span style='color:#1f77b4'>■</span>+ <span style='color:#ff7f0e'>■</span>− "
+                             "weight, width |w| · node fill: bias")
+        self.caption.setToolTip(f"{n_params:,} parameters. Edges: blue = positive weight, orange = negative, "
+                                "thickness = |w|. Nodes: the fill "
                                 "is the bias (blue +, orange −); with 2-D inputs each node shows its output over "
                                 "the input plane (blue +, white 0, orange −). Hover a node for its map as the big "
                                 "picture; click a node to edit its bias, an edge to edit its weight.")

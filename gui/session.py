@@ -70,7 +70,7 @@ class Session:
                                                 self.config.network.output_activation)
         except ValueError as exc:
             raise SetupError(str(exc)) from exc
-        layers = layer_objects(self.data.n_features, self.config.network.hidden, units, act)
+        layers = layer_objects(self.data.n_inputs, self.config.network.hidden, units, act)
         try:
             self.net = pyffnn.Network(layers, dtype="float64", random_state=self.config.train.seed)
         except ValueError as exc:

@@ -197,8 +197,8 @@ def _cmd_train(args):
         opt.l2 = args.l2
     pre, parts = table_data.split(args, tt, sys.stdout)
     if args.resume is not None and json.loads(json.dumps(pre.to_dict())) != meta.get("preprocessor"):
-        raise FFNNError(f"the data or its options (--target, --drop, --features, --task, --missing, --skip-rows, "
-                        f"--header) differ from those {args.resume} was trained with; give the same ones")
+        raise FFNNError(f"the data or its options (--target, --drop, --features, --derived, --task, --missing, "
+                        f"--skip-rows, --header) differ from those {args.resume} was trained with; give the same ones")
     first_epoch = net.epochs_done
     (_, X_tr, y_tr), (_, X_va, y_va), (_, X_te, y_te) = parts
     model_targets = pre.model_targets
@@ -533,6 +533,9 @@ def build_parser():
                       help="missing feature cells: impute (mean + indicator column for numbers, most frequent "
                            "category), drop the rows, or error (default impute); rows with a missing target are "
                            "always left out")
+    data.add_argument("--derived", metavar="F[,F...]",
+                      help="extra inputs computed from the features, e.g. 'x1^2,x2^2,x1*x2,sin(x1),sin(x2)' "
+                           "(square, product, sin, cos); stored in the model, so predict takes the raw columns")
     data.add_argument("--quiet-data", action="store_true", help="do not print the data report")
     _add_header_option(data)
     data.add_argument("--samples", type=_positive_int, metavar="N", help="samples to generate for --dataset")

@@ -46,6 +46,7 @@ def load(args, stream):
         table = read_frame(frame)
         options = dict(target="y", features=list(ds.feature_names),
                        task="regression" if ds.task == "regression" else "classification")
+    options["derived"] = _names(getattr(args, "derived", None)) or ()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         pre = Preprocessor(standardize=False, **options).fit(table)

@@ -1,10 +1,11 @@
 """Data: the :class:`Dataset` record, seeded teaching sets, reading tables (CSV files, DataFrames) through one
-preprocessing object, splitting and scaling.
+preprocessing object (with optional derived inputs such as x1², x1·x2, sin x1), splitting and scaling.
 
 The public face is :mod:`pyffnn.datasets`; this package holds one module per job.
 """
 from .columns import KINDS
 from .dataset import DataError, Dataset
+from .derived import OPERATIONS as DERIVED_OPERATIONS, playground as playground_features
 from .preprocessor import MAX_INTEGER_CLASSES, DataWarning, Preprocessor
 from .report import ColumnReport, DataReport
 from .table_reader import MISSING_TOKENS, Table, read_frame
@@ -17,7 +18,7 @@ from .split import train_val_test_split
 __all__ = [
     "DataError", "DataWarning", "Dataset", "Preprocessor", "DataReport", "ColumnReport", "KINDS", "Table",
     "read_frame", "read_table", "dataset_from", "DatasetInfo", "BUILTIN", "SURFACE_KINDS", "MAX_INTEGER_CLASSES",
-    "MISSING_TOKENS",
+    "MISSING_TOKENS", "DERIVED_OPERATIONS", "playground_features",
     "make_circle", "make_xor", "make_blobs", "make_spirals", "make_moons", "make_sine", "make_surface",
     "load_builtin", "load_csv", "train_val_test_split", "StandardScaler",
 ]

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from . import columns as col
+from . import derived as derived_features
 from .dataset import DataError
 from .report import ColumnReport, DataReport
 from .scaling import StandardScaler
@@ -142,16 +143,19 @@ class Preprocessor:
     frequent value), ``"drop"`` (leave out rows with a missing feature) or ``"error"``.  Rows whose target is
     missing are always left out, with a notice.  ``task``: ``"auto"``, ``"classification"`` or ``"regression"``.
     ``standardize``: True scales features and regression targets to zero mean and unit variance, ``"features"``
-    only the features, False neither.
+    only the features, False neither.  ``derived``: extra inputs computed from the encoded features before
+    scaling, e.g. ``["x1^2", "x1*x2", "sin(x1)"]`` (see :mod:`pyffnn.data.derived`); they follow the encoded
+    columns in ``feature_names_`` and are stored with the rest, so predict computes them from raw rows.
 
     Fitted attributes: ``task_`` (``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"``),
     ``task_reason_``, ``feature_names_`` (encoded columns), ``input_columns_`` (raw columns used),
-    ``target_names_``, ``classes_`` (per target; None for regression), ``report_`` (:class:`DataReport`).
+    ``target_names_``, ``classes_`` (per target; None for regression), ``report_`` (:class:`DataReport`),
+    ``derived_`` (the derived features as ``{"op": ..., "columns": [...]}``).
     ``to_dict``/``from_dict`` round-trip it through JSON.
     """
 
     def __init__(self, target=-1, drop=(), features=(), kinds=None, missing="impute", task="auto",
-                 standardize=True):
+                 standardize=True, derived=()):
         self.target = target
         self.drop = drop
         self.features = features
@@ -159,6 +163,7 @@ class Preprocessor:
         self.missing = missing
         self.task = task
         self.standardize = standardize
+        self.derived = derived
 
     # ------------------------------------------------------------------------------------------------- fitting
     def _check_params(self):
@@ -252,6 +257,7 @@ class Preprocessor:
             raise DataError("no usable rows to fit the preprocessing on")
         self._fit_features(table, specs, fit_rows, reports)
         self.columns_ = specs
+        self.derived_ = derived_features.parse_all(self.derived, self.encoded_names_)
         self.usable_rows_ = usable
         self.scaler_ = self.target_scaler_ = None
         if self.standardize:
@@ -404,6 +410,12 @@ class Preprocessor:
 
     @property
     def feature_names_(self):
+        """Names of the network's inputs: the encoded columns, then the derived features."""
+        return self.encoded_names_ + [derived_features.name_of(d) for d in getattr(self, "derived_", ())]
+
+    @property
+    def encoded_names_(self):
+        """Names of the encoded columns (numbers, true/false, one-hot categories, missing indicators)."""
         self._check_fitted()
         names = []
         for spec in self.columns_:
@@ -455,10 +467,12 @@ class Preprocessor:
                                 + f"; the model needs the columns: {', '.join(self.input_columns_)}")
         return table
 
-    def transform(self, data, rows=None, scale=True):
+    def transform(self, data, rows=None, scale=True, derived=True):
         """The feature matrix (float64, C-contiguous) for ``data`` (a DataFrame, a :class:`Table`, or rows of raw
         values in the order of ``input_columns_``), columns matched by name; extra columns are ignored.
-        ``rows``: positions of the rows to take (default all).  ``scale=False``: encoded and imputed, not scaled."""
+        ``rows``: positions of the rows to take (default all).  ``scale=False``: encoded and imputed, not scaled.
+        ``derived=False``: the encoded columns only (``encoded_names_``), without the derived features; finish
+        them later with :meth:`derive`."""
         self._check_fitted()
         table = self._as_input_table(data)
         frame = table.frame
@@ -466,7 +480,8 @@ class Preprocessor:
         if rows is not None and positions.size == len(frame) and np.array_equal(positions, np.arange(len(frame))):
             rows = None  # every row, in order: no gathered copy of each column
         n = positions.size
-        X = np.empty((n, self.n_features_), dtype=np.float64)
+        n_encoded = len(self.encoded_names_)
+        X = np.empty((n, self.n_features_ if derived else n_encoded), dtype=np.float64)
         j = 0
         for spec in self.columns_:
             name = spec["name"]
@@ -474,10 +489,27 @@ class Preprocessor:
             if rows is not None:
                 series = series.iloc[positions]
             j += self._encode_column(spec, series, table, positions, X, j)
+        if derived and self.derived_:
+            X[:, n_encoded:] = derived_features.compute(self.derived_, X[:, :n_encoded], self.encoded_names_)
         if scale and self.scaler_ is not None:
-            X -= self.scaler_.mean_
-            X /= self.scaler_.scale_
+            X -= self.scaler_.mean_[:X.shape[1]]
+            X /= self.scaler_.scale_[:X.shape[1]]
         return X
+
+    def derive(self, X, scale=False):
+        """Encoded features ``X`` (``(n, len(encoded_names_))``, not scaled, as ``transform(..., scale=False,
+        derived=False)`` gives) with the derived features appended: the network's inputs, scaled if ``scale``."""
+        self._check_fitted()
+        X = np.asarray(X, dtype=np.float64)
+        n_encoded = len(self.encoded_names_)
+        if X.ndim != 2 or X.shape[1] != n_encoded:
+            raise DataError(f"derive expects encoded features of shape (n, {n_encoded}) "
+                            f"({', '.join(self.encoded_names_)}), got shape {X.shape}")
+        if self.derived_:
+            X = np.hstack([X, derived_features.compute(self.derived_, X, self.encoded_names_)])
+        if scale and self.scaler_ is not None:
+            X = (X - self.scaler_.mean_) / self.scaler_.scale_
+        return np.ascontiguousarray(X)
 
     def _decimal_for(self, table):
         """A file's own (sniffed) decimal mark; for a DataFrame of texts, the training file's."""
@@ -627,6 +659,7 @@ class Preprocessor:
                          [_plain(c) for c in self.classes_[i]]}
                         for i, (n, k) in enumerate(zip(self.target_names_, self.target_kinds_))],
             "feature_names": self.feature_names_,
+            "derived": [{"op": d["op"], "columns": list(d["columns"])} for d in self.derived_],
             "scaler": None if self.scaler_ is None else self.scaler_.to_dict(),
             "target_scaler": None if self.target_scaler_ is None else self.target_scaler_.to_dict(),
         }
@@ -669,6 +702,12 @@ class Preprocessor:
             raise DataError("the preprocessing state has no feature columns")
         pre.columns_ = specs
         pre.input_columns_ = [s["name"] for s in specs]
+        pre.derived_ = []
+        derived = state.get("derived", [])       # absent in files written before derived features existed
+        if not isinstance(derived, list) or not all(isinstance(d, dict) for d in derived):
+            raise DataError(f"invalid derived features in the preprocessing state: {derived!r:.80}")
+        pre.derived_ = derived_features.parse_all(derived, pre.encoded_names_)
+        pre.derived = [dict(d) for d in pre.derived_]
         targets = state["targets"]
         pre.target_names_ = [str(t["name"]) for t in targets]
         pre.target_kinds_ = [str(t["kind"]) for t in targets]

@@ -9,21 +9,22 @@ from .table_reader import read_frame
 
 def read_table(source, target=-1, *, drop=(), features=(), kinds=None, missing="impute", task="auto",
                header="auto", skip_rows=0, delimiter=None, encoding=None, comment=None, na_values=None,
-               standardize=False):
+               standardize=False, derived=()):
     """Read a table (a CSV path, optionally compressed, or a pandas DataFrame) as a :class:`Dataset`.
 
     Column kinds are inferred (numbers, true/false, text categories one-hot encoded, dates, identifiers and
     constant columns left out with a notice); missing cells are handled by ``missing``; the task is chosen by
     ``task`` ("auto" explains its choice in ``report.task_reason``).  See :class:`Preprocessor` for ``target``,
-    ``drop``, ``features``, ``kinds``, ``missing``, ``task`` and ``standardize`` (off here: ``X`` is in the
-    data's units), and :func:`read_frame` for ``header``, ``skip_rows``, ``delimiter``, ``encoding``, ``comment``
-    and ``na_values``.  The result carries ``report`` (print it) and ``preprocessor`` (apply it to new rows).
+    ``drop``, ``features``, ``kinds``, ``missing``, ``task``, ``derived`` (extra inputs such as ``"x1^2"``) and
+    ``standardize`` (off here: ``X`` is in the data's units), and :func:`read_frame` for ``header``,
+    ``skip_rows``, ``delimiter``, ``encoding``, ``comment`` and ``na_values``.  The result carries ``report``
+    (print it) and ``preprocessor`` (apply it to new rows).
     Every problem is a :class:`DataError` that says what to do; problems in a cell name its line and column.
     """
     table = read_frame(source, header=header, skip_rows=skip_rows, delimiter=delimiter, encoding=encoding,
                        comment=comment, na_values=na_values)
     pre = Preprocessor(target=target, drop=drop, features=features, kinds=kinds, missing=missing, task=task,
-                       standardize=standardize).fit(table)
+                       standardize=standardize, derived=derived).fit(table)
     return dataset_from(table, pre)
 
 

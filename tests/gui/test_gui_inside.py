@@ -65,7 +65,20 @@ def test_wide_layers_say_which_neurons_are_shown(qtbot):
     nv.set_architecture([2, 64, 1], ["relu", "sigmoid"], [1, 1], 257)
     assert nv.layer_labels[1] == "12 of 64 relu" and len(nv.nodes[1]) == 12
     texts = [it.toPlainText() for it in nv.scene.items() if hasattr(it, "toPlainText")]
-    assert any("neurons 1–12 shown" in t for t in texts)
+    assert any("(1–12 shown)" in t for t in texts)
+    # four wide layers side by side: their notes do not overlap
+    nv.set_architecture([2, 64, 64, 64, 1], ["relu"] * 3 + ["sigmoid"], [1] * 4, 8577)
+    notes = sorted((it.sceneBoundingRect() for it in nv.scene.items()
+                    if hasattr(it, "toPlainText") and it.toPlainText() == "(1–12 shown)"), key=lambda r: r.left())
+    assert len(notes) == 3 and all(a.right() < b.left() + 6 for a, b in zip(notes, notes[1:]))
+
+
+def test_legend_for_edges_and_node_fill_fits_its_line(window, qtbot):
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    caption = window.network_view.caption
+    assert "width |w|" in caption.text() and "node fill: bias" in caption.text()
+    assert caption.sizeHint().width() <= caption.width()          # nothing of the legend is cut off
 
 
 def test_backprop_step_through_equals_loss_and_grad(window, qtbot):
