@@ -423,7 +423,7 @@ class Network:
     # ----- training --------------------------------------------------------------------------------------------
     def fit(self, X, y, *, loss="auto", optimizer="adam", lr=None, learning_rate=None, epochs=100, batch_size=32,
             shuffle=True, l2=None, validation_split=0.0, validation_data=None, callbacks=None, verbose=0,
-            random_state=None, sample_weight=None, class_weight=None, initial_epoch=0):
+            random_state=None, sample_weight=None, class_weight=None, initial_epoch=0, comm=None):
         """Train with minibatch back-propagation (or L-BFGS); returns a :class:`History`.
 
         ``batch_size=1`` is the lecture's per-example update, ``None`` full-batch gradient descent.  ``optimizer``
@@ -437,7 +437,9 @@ class Network:
         Epochs run from ``initial_epoch`` to ``epochs - 1`` (Keras' convention, for resuming a checkpoint: pass
         ``initial_epoch=net.epochs_done``).  ``verbose``: 0 silent, 1 one line per epoch, 2 a live progress bar
         per epoch.  ``optimizer="lbfgs"`` minimises the full-batch loss with SciPy's L-BFGS-B (one epoch per
-        iteration).
+        iteration).  ``comm`` (an MPI communicator, e.g. mpi4py's ``MPI.COMM_WORLD``; see :func:`pyffnn.fit_mpi`)
+        trains data-parallel: every rank runs this same call on the same data, computes its share of each
+        minibatch's gradient, and one Allreduce per step gives all ranks the same update (docs/DISTRIBUTED.md).
         Raises :class:`TrainingDiverged` if the loss becomes NaN/inf; the weights are then the last finite ones.
         """
         from .training.loop import train
@@ -445,7 +447,7 @@ class Network:
                      batch_size=batch_size, shuffle=shuffle, l2=l2, validation_split=validation_split,
                      validation_data=validation_data, callbacks=callbacks, verbose=verbose,
                      random_state=random_state, sample_weight=sample_weight, class_weight=class_weight,
-                     initial_epoch=initial_epoch)
+                     initial_epoch=initial_epoch, comm=comm)
 
     # ----- description, copies, files --------------------------------------------------------------------------
     def summary(self):

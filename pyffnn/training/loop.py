@@ -3,7 +3,9 @@
 Python prepares data once, then hands the core whole chunks of minibatch steps (the core releases the GIL), and
 between chunks it dispatches to the callbacks (a :class:`CallbackList`), which may stop training or change the
 optimizer's hyper-parameters: the loop reads them again before every chunk.  ``optimizer="lbfgs"`` runs
-:func:`pyffnn.training.lbfgs.run_lbfgs` instead, with one "epoch" per L-BFGS iteration and the same callbacks.
+:func:`pyffnn.training.lbfgs.run_lbfgs` instead, with one "epoch" per L-BFGS iteration and the same callbacks;
+``comm=`` (an MPI communicator) runs :func:`pyffnn.training.data_parallel.run_data_parallel`, the same minibatch
+epochs with each minibatch's gradient shared out over the ranks.
 """
 import sys
 
@@ -13,6 +15,7 @@ from .. import _binding as core
 from ..errors import FFNNError, TrainingDiverged
 from .callbacks import CallbackList, History
 from .class_weight import class_sample_weight
+from .data_parallel import check_comm, run_data_parallel
 from .lbfgs import LBFGS, run_lbfgs
 from ..registry.optimizers import make_optimizer
 from .decisions import is_classifier_output
@@ -107,7 +110,7 @@ def train(net, X, y, **settings):
 
 def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, validation_split, validation_data,
            callbacks, verbose, random_state, sample_weight=None, class_weight=None, learning_rate=None,
-           initial_epoch=0):
+           initial_epoch=0, comm=None):
     if not all_finite(net.params):
         raise FFNNError("the network's weights contain NaN or infinite values; call net.reinitialize() or assign "
                         "finite net.params before fit")
@@ -132,6 +135,8 @@ def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, v
     X, Y, W, Xv, Yv = _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, split_rng)
     n = X.shape[0]
     batch = n if batch_size is None or isinstance(opt, LBFGS) else min(check_int(batch_size, "batch_size", 1), n)
+    if comm is not None:
+        rank, size = check_comm(comm, batch, n, isinstance(opt, LBFGS))
 
     history = History()
     cbs = _callback_list(callbacks, history, verbose)
@@ -142,9 +147,13 @@ def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, v
     cbs.on_train_begin({"optimizer": opt, "loss": loss_name, "epochs": epochs, "initial_epoch": initial_epoch,
                         "batch_size": batch, "l2": opt.l2, "shuffle": bool(shuffle),
                         "random_state": random_state if isinstance(random_state, int) else None, "n_samples": n,
-                        "n_validation": 0 if Xv is None else Xv.shape[0], "weighted": W is not None})
+                        "n_validation": 0 if Xv is None else Xv.shape[0], "weighted": W is not None,
+                        **({} if comm is None else {"mpi_ranks": size})})
     try:
-        if isinstance(opt, LBFGS):
+        if comm is not None:  # the data-parallel hook: the same epochs, each minibatch shared by the MPI ranks
+            done = run_data_parallel(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, batch, shuffle,
+                                     rng, cbs, history, comm, rank, size)
+        elif isinstance(opt, LBFGS):
             done = run_lbfgs(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, cbs, history)
         else:
             done = _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, batch, shuffle, rng,
