@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", help="open this project file on start")
     p.add_argument("--screenshot", metavar="PNG", help="train --epochs epochs headless, save the window, exit")
     p.add_argument("--size", default="1280x720", help="window size WIDTHxHEIGHT (default 1280x720)")
+    p.add_argument("--runs-db", metavar="FILE", help="record runs in this run store (default $PYFFNN_RUNS_DB or "
+                   "the per-user one)")
+    p.add_argument("--no-record", action="store_true", help="do not record runs in the run store")
     return p
 
 
@@ -168,6 +171,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(cfg, load_default=False)
+    if args.no_record:
+        window.recorder.enabled = False
+    elif args.runs_db:
+        window.recorder.use_store(os.path.abspath(args.runs_db))
     if args.screenshot:
         window.files.interactive = False
     window.resize(int(m.group(1)), int(m.group(2)))

@@ -25,10 +25,12 @@ from pyffnn_gui.loss_plot import LossPlot
 from pyffnn_gui.network_view import NetworkView
 from pyffnn_gui.project_files import ProjectFiles
 from pyffnn_gui.run_controller import RunController, RunHooks
+from pyffnn_gui.run_recorder import RunRecorder
+from pyffnn_gui.runs_panel import RunsDock, open_run
 from pyffnn_gui.session import Session, SetupError
 from pyffnn_gui.train_panel import TrainPanel
 from pyffnn_gui.weights_plot import WeightsPlot
-from pyffnn_gui.worker import TrainWorker
+from pyffnn_gui.worker import TrainJob, TrainWorker
 
 # Drawing shares the cores (and the GIL) with training. While training runs, each redraw is painted at once and
 # timed, painting included, and the next one is scheduled so drawing takes at most REDRAW_BUDGET of the wall time
@@ -70,9 +72,14 @@ class MainWindow(QMainWindow):
 
         self._build_widgets()
         self._start_worker()
+        self.recorder = RunRecorder()        # every run into the run store ($PYFFNN_RUNS_DB or the per-user one)
         self.controller = RunController(self.session, RunHooks(
             submit=self._submit, request_pause=self.worker.request_pause, request_abort=self.worker.request_abort,
-            changed=self._on_controller))
+            changed=self._on_controller, network_adopted=self.recorder.end_run))
+        self.runs_dock = RunsDock(self.recorder, lambda run: open_run(self, run), self)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.runs_dock)
+        self.runs_dock.hide()
+        self.recorder.changed = self.runs_dock.store_changed
         self.files = ProjectFiles(self)
         self._build_menu()
         self.timer = QTimer(self)
@@ -211,6 +218,11 @@ class MainWindow(QMainWindow):
         self.play_pause_action = self._action(run_menu, "Play / Pause", self.play_pause, QKeySequence(Qt.Key_Space))
         self.step_action = self._action(run_menu, "Step one epoch", self.step, QKeySequence(Qt.Key_S))
         self.reset_action = self._action(run_menu, "Reset weights", self.reset, QKeySequence(Qt.Key_R))
+        view_menu = self.menuBar().addMenu("&View")
+        self.runs_action = self.runs_dock.toggleViewAction()
+        self.runs_action.setText("&Runs panel")
+        self.runs_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        view_menu.addAction(self.runs_action)
 
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -232,6 +244,10 @@ class MainWindow(QMainWindow):
         self.thread.start()
 
     def _submit(self, job) -> None:
+        if isinstance(job, TrainJob):
+            self.recorder.job_started(self.session)
+            if self.recorder.error:
+                self._show_status(self.recorder.error, error=True)
         self.worker.clear_requests()
         self._run_job.emit(job)
 
@@ -406,12 +422,14 @@ class MainWindow(QMainWindow):
             self.boundary_plot.update_model(m.predict)
 
     def _on_progress(self, progress) -> None:
+        self.recorder.progress(progress.epoch_logs)
         self.controller.on_progress(progress)
 
     def _on_perceptron(self, model) -> None:
         self.controller.on_perceptron(model)
 
     def _on_finished(self, info: dict) -> None:
+        self.recorder.job_finished(self.session, info, self.session.net)
         self.controller.on_finished(info)
         self._redraw(force=True)
         self.training_finished.emit(info)
@@ -596,12 +614,14 @@ class MainWindow(QMainWindow):
 
     # ================================================================== shutdown
     def shutdown(self) -> None:
-        """Stop training and the worker thread (idempotent)."""
+        """Stop training and the worker thread, and end the recorded run (idempotent)."""
+        training = self.running
         if self.thread.isRunning():
             self.worker.request_abort()
             self.thread.quit()
             self.thread.wait(10_000)
         self.timer.stop()
+        self.recorder.close(training=training)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self.files.confirm_discard():

@@ -25,6 +25,7 @@ class RunHooks:
     request_pause: Callable[[], None] = lambda: None
     request_abort: Callable[[], None] = lambda: None
     changed: Callable[[str], None] = lambda what: None  # "running", "weights", "status", "rebuilt"
+    network_adopted: Callable[[], None] = lambda: None  # a new or reset network: the previous run has ended
 
 
 class RunController:
@@ -50,6 +51,7 @@ class RunController:
     # ------------------------------------------------------------------ building
     def adopt_network(self) -> None:
         """Call after the session built or rebuilt its network: fresh snapshot, no run in progress."""
+        self.hooks.network_adopted()
         self.snapshot = self.session.net.params.copy()
         self.perceptron = None
         self.remaining = 0
