@@ -218,6 +218,8 @@ class MainWindow(QMainWindow):
         self.play_pause_action = self._action(run_menu, "Play / Pause", self.play_pause, QKeySequence(Qt.Key_Space))
         self.step_action = self._action(run_menu, "Step one epoch", self.step, QKeySequence(Qt.Key_S))
         self.reset_action = self._action(run_menu, "Reset weights", self.reset, QKeySequence(Qt.Key_R))
+        run_menu.addSeparator()
+        self.sweep_action = self._action(run_menu, "S&weep…", self.open_sweep_dialog)
         view_menu = self.menuBar().addMenu("&View")
         self.runs_action = self.runs_dock.toggleViewAction()
         self.runs_action.setText("&Runs panel")
@@ -385,6 +387,16 @@ class MainWindow(QMainWindow):
     def pause(self) -> None:
         """Stop after the current chunk of training (~0.1 s), mid-epoch if need be."""
         self.controller.pause()
+
+    def open_sweep_dialog(self):
+        """Run ▸ Sweep…: the dialog that trains a grid of settings in the background (one per window)."""
+        from pyffnn_gui.sweep_dialog import SweepDialog
+
+        if getattr(self, "sweep_dialog", None) is None:
+            self.sweep_dialog = SweepDialog(self)
+        self.sweep_dialog.show()
+        self.sweep_dialog.raise_()
+        return self.sweep_dialog
 
     def play_pause(self) -> None:
         self.pause() if self.running else self.play()
@@ -621,6 +633,8 @@ class MainWindow(QMainWindow):
             self.thread.quit()
             self.thread.wait(10_000)
         self.timer.stop()
+        if getattr(self, "sweep_dialog", None) is not None:
+            self.sweep_dialog.stop()
         self.recorder.close(training=training)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
