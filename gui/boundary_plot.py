@@ -86,6 +86,7 @@ class BoundaryPlot(QWidget):
         self.train_points.sigClicked.connect(self._points_clicked)
         self.widget.scene().sigMouseMoved.connect(self._mouse_moved)
         self._predict = None
+        self.request_outputs: Optional[Callable[[], None]] = None   # set by the window: re-evaluate and redraw
         self._last_out = None
         self.neuron = None                 # (title, values over the grid) while a neuron's map is shown
         self.data: Optional[PreparedData] = None
@@ -305,8 +306,27 @@ class BoundaryPlot(QWidget):
         self.last_image = v
 
     def _redraw_last(self) -> None:
-        if self._predict is not None:
+        if self.request_outputs is not None:
+            self.request_outputs()          # the window evaluates the model (off the UI thread when large)
+        elif self._predict is not None:
             self.update_model(self._predict)
+
+    def model_inputs(self) -> dict:
+        """The scaled inputs the current view needs the model's outputs for: ``{"grid", "train", "test"}`` (the
+        heatmap and its misclassified marks) or ``{"curve"}`` (1-D regression); empty without data."""
+        d = self.data
+        if d is None:
+            return {}
+        if self.kind == "heatmap":
+            inputs = {"grid": self.grid_inputs()}
+            if d.task != "regression":
+                for name, X, limit in (("train", d.X_train, MAX_TRAIN_POINTS), ("test", d.X_test, MAX_TEST_POINTS)):
+                    if len(X):
+                        inputs[name] = d.scale(X[self._subset(len(X), limit)])
+            return inputs
+        if self.kind == "curve":
+            return {"curve": self.data.scale(self._curve_xs())}
+        return {}
 
     def update_model(self, predict: Optional[Callable]) -> None:
         """Re-evaluate the model (``predict`` maps scaled inputs to outputs) and redraw."""
@@ -315,28 +335,36 @@ class BoundaryPlot(QWidget):
         self._predict = predict
         if self.neuron is not None:
             return                 # the hovered neuron's map stays until the mouse leaves it
-        if self.kind == "heatmap":
-            out = self._outputs(predict, self.grid_inputs())
-            self._last_out = out
-            self._draw_heatmap(out)
-            self._mark_misclassified(predict)
-        elif self.kind == "curve":
-            self._draw_curves(predict)
-        elif self.kind == "pred_vs_actual":
+        if self.kind == "pred_vs_actual":
             self._draw_points(predict)
+            return
+        self.show_outputs({k: self._outputs(predict, x) for k, x in self.model_inputs().items()})
 
-    def _mark_misclassified(self, predict: Callable) -> None:
+    def show_outputs(self, outputs: dict) -> None:
+        """Redraw from the model's outputs on :meth:`model_inputs` (computed elsewhere, e.g. in the background)."""
+        if self.data is None or self.neuron is not None or not outputs:
+            return
+        outputs = {k: np.asarray(v, dtype=np.float64).reshape(len(v), -1) for k, v in outputs.items()}
+        if self.kind == "heatmap" and "grid" in outputs:
+            self._last_out = outputs["grid"]
+            self._draw_heatmap(outputs["grid"])
+            self._mark_misclassified(outputs)
+        elif self.kind == "curve" and "curve" in outputs:
+            self._draw_curves(outputs["curve"])
+
+    def _mark_misclassified(self, outputs: dict) -> None:
         """A red ✕ on every drawn training/test point whose predicted class is wrong."""
         d = self.data
         if d.task == "regression":
             self.wrong_points.setData([], [])
             return
         spots = []
-        for X, y, limit in ((d.X_train, d.y_train, MAX_TRAIN_POINTS), (d.X_test, d.y_test, MAX_TEST_POINTS)):
-            if not len(X):
+        for name, X, y, limit in (("train", d.X_train, d.y_train, MAX_TRAIN_POINTS),
+                                  ("test", d.X_test, d.y_test, MAX_TEST_POINTS)):
+            if not len(X) or name not in outputs:
                 continue
             keep = self._subset(len(X), limit)
-            out = self._outputs(predict, d.scale(X[keep]))
+            out = outputs[name]
             pred = (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(1)
             wrong = pred != np.asarray(y)[keep]
             pos = X[keep][wrong] if self.plane is None else self.plane.project(X[keep][wrong])
@@ -384,12 +412,14 @@ class BoundaryPlot(QWidget):
         self.image.setRect(self._rect)     # after setImage: the rect maps the image's pixels to data units
         self.last_image = img
 
-    def _draw_curves(self, predict: Callable) -> None:
+    def _curve_xs(self) -> np.ndarray:
         X = np.vstack([self.data.X_train, self.data.X_val, self.data.X_test])
         lo, hi = X[:, 0].min(), X[:, 0].max()
         pad = 0.05 * max(hi - lo, 1e-9)
-        xs = np.linspace(lo - pad, hi + pad, 400).reshape(-1, 1)
-        out = self._outputs(predict, self.data.scale(xs))
+        return np.linspace(lo - pad, hi + pad, 400).reshape(-1, 1)
+
+    def _draw_curves(self, out: np.ndarray) -> None:
+        xs = self._curve_xs()
         while len(self.curves) < out.shape[1]:
             curve = pg.PlotCurveItem(pen=pg.mkPen(pg.mkColor(*class_color(len(self.curves) + 3)), width=3))
             self.plot.addItem(curve)

@@ -7,9 +7,14 @@ from typing import List, Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 SPLITS = (("train", "training"), ("val", "validation"), ("test", "test"))
+SCORE_HEADERS = (("prec.", "precision: of the samples predicted as this class, the share that are"),
+                 ("recall", "recall: of the samples of this class, the share predicted as it"),
+                 ("F1", "F1: harmonic mean of precision and recall"))
 
 
 def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -52,6 +57,13 @@ class EvaluationPlot(QWidget):
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         self.table = QTableWidget()
+        # every column fits the tab (no sideways scrolling to reach F1): the columns share the width, long class
+        # names are elided in the header and whole in its tooltip
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(24)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.ElideRight)
+        self.table.verticalHeader().setMaximumWidth(140)
         self.residuals = pg.PlotWidget(title="Residuals (actual − predicted) vs predicted")
         self.residuals.setLabel("bottom", "predicted")
         self.residuals.setLabel("left", "residual")
@@ -69,6 +81,7 @@ class EvaluationPlot(QWidget):
         layout.addWidget(self.residuals, 1)
         self.data = None
         self.net = None
+        self.request_outputs = None       # set by the window: evaluate the chosen split and call show_outputs
         self.matrix: Optional[np.ndarray] = None
         self.scores: dict = {}
 
@@ -89,18 +102,42 @@ class EvaluationPlot(QWidget):
         if self.isVisible():
             self.refresh()
 
+    def split_inputs(self):
+        """``(split key, X)`` of the chosen split in the network's input space (None without data)."""
+        if self.data is None:
+            return None
+        return self.split_combo.currentData(), self._split()[0]
+
+    @staticmethod
+    def model_outputs(net, X: np.ndarray, task: str):
+        """What the table or residual plot needs from ``net`` on ``X``: predictions (regression) or classes."""
+        if len(X) == 0:
+            return None
+        return np.asarray(net.predict(X) if task == "regression" else net.predict_classes(X))
+
     def refresh(self) -> None:
-        if self.data is None or self.net is None:
+        if self.data is None:
             return
+        if self.request_outputs is not None:
+            self.request_outputs()        # the window evaluates (off the UI thread for a large network)
+            return
+        if self.net is None:
+            return
+        key, X = self.split_inputs()
+        self.show_outputs(key, self.model_outputs(self.net, X, self.data.task))
+
+    def show_outputs(self, key: str, pred) -> None:
+        """Fill the table (or residual plot) from ``pred`` = :meth:`model_outputs` on the split ``key``."""
+        if self.data is None or key != self.split_combo.currentData():
+            return                          # the user chose another split meanwhile
         X, y = self._split()
         label = self.split_combo.currentText()
-        if len(X) == 0:
+        if len(X) == 0 or pred is None:
             self.summary.setText(f"the {label} split is empty")
             self.table.clear()
             self.residual_points.setData([], [])
             return
         if self.data.task == "regression":
-            pred = self.net.predict(X)
             self.scores = regression_scores(y, pred)
             first = np.asarray(pred).reshape(len(X), -1)[:, 0]
             res = np.asarray(y, dtype=np.float64).reshape(len(X), -1)[:, 0] - first
@@ -110,7 +147,6 @@ class EvaluationPlot(QWidget):
                                  f"MAE {sc['mae']:.4g}")
             return
         classes: List[str] = self.data.classes
-        pred = np.asarray(self.net.predict_classes(X))
         self.matrix = C = confusion(y, pred, len(classes))
         p, r, f = per_class_scores(C)
         self.scores = {"precision": p, "recall": r, "f1": f, "accuracy": float(np.trace(C) / C.sum())}
@@ -118,8 +154,12 @@ class EvaluationPlot(QWidget):
         self.table.clear()
         self.table.setRowCount(n)
         self.table.setColumnCount(n + 3)
-        self.table.setHorizontalHeaderLabels([f"→ {c}" for c in classes] + ["precision", "recall", "F1"])
+        self.table.setHorizontalHeaderLabels([f"→ {c}" for c in classes] + [h for h, _ in SCORE_HEADERS])
         self.table.setVerticalHeaderLabels([f"true {c}" for c in classes])
+        for j, tip in enumerate([f"predicted {c}" for c in classes] + [t for _, t in SCORE_HEADERS]):
+            self.table.horizontalHeaderItem(j).setToolTip(tip)
+        for i, c in enumerate(classes):
+            self.table.verticalHeaderItem(i).setToolTip(f"true class {c}")
         peak = max(int(C.max()), 1)
         for i in range(n):
             for j in range(n):
@@ -129,7 +169,6 @@ class EvaluationPlot(QWidget):
                 self.table.setItem(i, j, item)
             for k, v in enumerate((p[i], r[i], f[i])):
                 self.table.setItem(i, n + k, QTableWidgetItem(f"{v:.3f}"))
-        self.table.resizeColumnsToContents()
         self.summary.setText(f"{label}: {len(X)} rows · accuracy {self.scores['accuracy']:.1%} · rows = true class, "
                              "columns = predicted")
 

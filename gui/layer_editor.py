@@ -6,11 +6,12 @@ from typing import List
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+                               QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from pyffnn.registry import losses as _loss_table
 from pyffnn_gui.config import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS, LayerSpec, NetworkConfig
 
+ZWSP = "\u200b"      # a line may break here (a layer string has no spaces)
 _LOSS_LABELS = {"auto": "auto (follows output)", **{row.name: row.label for row in _loss_table.LOSSES}}
 
 
@@ -25,7 +26,7 @@ class LayerEditor(QGroupBox):
         self._updating = False
 
         self.layer_list = QListWidget()
-        self.layer_list.setMaximumHeight(84)
+        self.layer_list.setFixedHeight(84)        # scrolls vertically beyond four layers
         self.layer_list.currentRowChanged.connect(self._show_current)
 
         self.add_button = QPushButton("Add")
@@ -51,6 +52,8 @@ class LayerEditor(QGroupBox):
         self.pieces_spin = QSpinBox()
         self.pieces_spin.setRange(2, 16)
         self.pieces_spin.setToolTip("Number of linear pieces each maxout neuron takes the max over")
+        for spin in (self.units_spin, self.pieces_spin):
+            spin.setKeyboardTracking(False)      # one rebuild per edit (Enter, arrows), not one per typed digit
         self.units_spin.valueChanged.connect(self._edit_current)
         self.activation_combo.currentTextChanged.connect(self._edit_current)
         self.pieces_spin.valueChanged.connect(self._edit_current)
@@ -67,6 +70,9 @@ class LayerEditor(QGroupBox):
         self.param_label = QLabel("Parameters: –")
         self.spec_label = QLabel("")
         self.spec_label.setWordWrap(True)
+        # the layer string of a deep network wraps after its dashes and never widens the panel
+        self.spec_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.spec_label.setMinimumWidth(50)
 
         form = QFormLayout()
         form.addRow("Neurons", self.units_spin)
@@ -75,10 +81,12 @@ class LayerEditor(QGroupBox):
         form.addRow("Output", self.output_combo)
         form.addRow("Loss", self.loss_combo)
 
+        # The buttons sit above the list (whose height is fixed): they never move, whatever the number of layers,
+        # so repeated clicks on Remove all land on Remove.
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Hidden layers (input → output):"))
-        layout.addWidget(self.layer_list)
         layout.addLayout(buttons)
+        layout.addWidget(self.layer_list)
         layout.addLayout(form)
         layout.addWidget(self.spec_label)
         layout.addWidget(self.param_label)
@@ -103,7 +111,8 @@ class LayerEditor(QGroupBox):
 
     def set_summary(self, spec: str, n_params: int) -> None:
         """Show the compact layer string and parameter count of the built network."""
-        self.spec_label.setText(f"Network: {spec}")
+        self.spec_label.setText("Network: " + spec.replace("-", "-" + ZWSP))
+        self.spec_label.setToolTip(spec)
         self.param_label.setText(f"Parameters: {n_params:,}")
 
     # ------------------------------------------------------------------ editing

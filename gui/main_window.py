@@ -22,6 +22,7 @@ from pyffnn_gui.data_source import DataLoadError, load as load_data
 from pyffnn_gui.evaluation_plot import EvaluationPlot
 from pyffnn_gui.layer_editor import LayerEditor
 from pyffnn_gui.loss_plot import LossPlot
+from pyffnn_gui.model_runner import ModelRunner
 from pyffnn_gui.network_view import NetworkView
 from pyffnn_gui.project_files import ProjectFiles
 from pyffnn_gui.run_controller import RunController, RunHooks
@@ -54,6 +55,16 @@ class WheelGuard(QObject):
         return False
 
 
+class SettingsScroll(QScrollArea):
+    """The settings panel scrolls vertically only: its contents always get exactly the viewport's width (a
+    wider child is squeezed, never scrolled sideways out of sight with every label)."""
+
+    def viewportEvent(self, event):  # noqa: N802 (Qt's name): the viewport narrows when the vertical bar shows
+        if event.type() == QEvent.Resize and self.widget() is not None:
+            self.widget().setFixedWidth(self.viewport().width())
+        return super().viewportEvent(event)
+
+
 class MainWindow(QMainWindow):
     """Design, load, train, watch, save. ``training_finished`` fires when a Play/Step run ends."""
 
@@ -64,11 +75,12 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.resize(*DEFAULT_SIZE)
         self.session = Session(config or ExperimentConfig())
-        self.view_net = None                 # UI-thread copy of the network, loaded with weight snapshots
+        self._view_net = None                # UI-thread copy of the network (made when first asked for)
         self._applying = False
         self._dirty = False
         self._tick = 0
         self.frame_costs = deque(maxlen=50)   # seconds per redraw while training, painting included
+        self.runner = ModelRunner(self)       # the views' forward passes (in the background for large networks)
 
         self._build_widgets()
         self._start_worker()
@@ -109,6 +121,18 @@ class MainWindow(QMainWindow):
     def last_error(self) -> str:
         return self.controller.last_error
 
+    @property
+    def view_net(self):
+        """A copy of the network holding the weight snapshot the plots show (never the training buffer)."""
+        net, snap = self.session.net, self.controller.snapshot
+        if net is None:
+            return None
+        if self._view_net is None or self._view_net.n_params != net.n_params:
+            self._view_net = net.copy()
+        if snap is not None and snap.size == net.n_params:
+            self._view_net.params[:] = snap
+        return self._view_net
+
     # ================================================================== construction
     def _build_widgets(self) -> None:
         self.data_panel = DataPanel()
@@ -129,7 +153,7 @@ class MainWindow(QMainWindow):
         for w in (self.data_panel, self.layer_editor, self.train_panel):
             left_layout.addWidget(w)
         left_layout.addStretch(1)
-        self.settings_scroll = QScrollArea()
+        self.settings_scroll = SettingsScroll()
         self.settings_scroll.setWidget(left)
         self.settings_scroll.setWidgetResizable(True)
         self.settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -156,6 +180,8 @@ class MainWindow(QMainWindow):
         self.backprop_panel.update_requested.connect(self._apply_backprop_update)
         self.side_tabs.addTab(self.backprop_panel, "Back-prop step")
         self.evaluation_plot = EvaluationPlot()
+        self.evaluation_plot.request_outputs = self._request_evaluation
+        self.boundary_plot.request_outputs = self._request_outputs
         self.side_tabs.addTab(self.evaluation_plot, "Evaluation")
         self.side_tabs.currentChanged.connect(lambda _i: self._redraw(force=True))
         self.boundary_plot.point_clicked.connect(self._point_clicked)
@@ -320,7 +346,8 @@ class MainWindow(QMainWindow):
 
     def _after_rebuild(self) -> None:
         net = self.session.net
-        self.view_net = net.copy()
+        self._view_net = None                # a copy is made when first needed (5M parameters: 40 MB)
+        self.runner.set_network(net)
         self.controller.adopt_network()
         self.layer_editor.set_summary(net.spec, net.n_params)
         self._refresh_panels()
@@ -478,18 +505,41 @@ class MainWindow(QMainWindow):
         self.loss_plot.set_history(s.history_arrays())
         layers = s.net.layer_views(c.snapshot)
         self.network_view.set_weights(layers if self._backprop_edges is None else self._backprop_edges)
-        if force or self.weights_plot.isVisible():    # skip work for a hidden tab; the norms follow the loss curve
-            self.weights_plot.set_grad_norms(s.grad_epochs, s.grad_norms)
+        # In the same redraw as the loss curve, hidden tab or not (≤ 4000 points), so both end on the same epoch.
+        self.weights_plot.set_grad_norms(s.grad_epochs, s.grad_norms)
         slow_due = force or self._tick % BOUNDARY_EVERY == 0
         if slow_due:
             if force or self.weights_plot.isVisible():
                 self.weights_plot.set_weights(layers)
-            self.view_net.params[:] = c.snapshot
-            self.boundary_plot.update_model(self.view_net.predict)
+            self._request_outputs()
             self._draw_neuron_maps()
-            self.evaluation_plot.update_model(self.view_net)
+            if self.evaluation_plot.isVisible():
+                self._request_evaluation()
         elif not force:
             self._dirty = True      # heatmap still owed
+
+    def _request_outputs(self) -> None:
+        """Evaluate the model on what the output plot shows and redraw it (in the background for a large one)."""
+        c, plot = self.controller, self.boundary_plot
+        if c.perceptron is not None:
+            plot.update_model(c.perceptron.predict)
+            return
+        if self.session.net is None or self._perceptron_mode():
+            return
+        inputs = plot.model_inputs()
+        if inputs:
+            self.runner.run("output", c.snapshot, lambda net: {k: net.predict(x) for k, x in inputs.items()},
+                            plot.show_outputs)
+
+    def _request_evaluation(self) -> None:
+        """Fill the Evaluation tab for the chosen split with the current weights."""
+        ev, s = self.evaluation_plot, self.session
+        if s.net is None or s.data is None or self._perceptron_mode() or ev.split_inputs() is None:
+            return
+        key, X = ev.split_inputs()
+        task = s.data.task
+        self.runner.run("evaluation", self.controller.snapshot, lambda net: ev.model_outputs(net, X, task),
+                        lambda pred: ev.show_outputs(key, pred))
 
     # ================================================================== inside the network
     MAP_GRID = 20        # neuron maps are computed on a coarse grid (one forward pass of 400 points)
@@ -505,19 +555,24 @@ class MainWindow(QMainWindow):
         idx = np.arange(0, GRID, step)
         coarse = grid.reshape(GRID, GRID, -1)[np.ix_(idx, idx)].reshape(-1, grid.shape[1])
         g = len(idx)
-        acts = [coarse] + self.view_net.hidden_activations(coarse)
-        shown = [self.network_view.shown(l) for l in range(len(acts))]
-        maps = [a[:, :k].T.reshape(k, g, g) for a, k in zip(acts, shown)]
-        self.network_view.set_maps(maps)
+        view = self.network_view
+
+        def deliver(acts):
+            if not self.maps_check.isChecked() or len(acts) != len(view.sizes):
+                return
+            shown = [view.shown(layer) for layer in range(len(acts))]
+            view.set_maps([a[:, :k].T.reshape(k, g, g) for a, k in zip(acts, shown)])
+
+        self.runner.run("maps", self.controller.snapshot, lambda net: [coarse] + net.hidden_activations(coarse),
+                        deliver)
 
     def neuron_values(self, layer: int, index: int) -> Optional[np.ndarray]:
         """Output of neuron ``index`` of ``layer`` (0 = inputs) over the output plot's grid (2-D data only)."""
         grid = self.boundary_plot.grid_inputs()
-        if grid is None or self.view_net is None:
+        if grid is None or self.session.net is None:
             return None
         if layer == 0:
             return grid[:, index]
-        self.view_net.params[:] = self.controller.snapshot
         return self.view_net.hidden_activations(grid)[layer - 1][:, index]
 
     def _neuron_name(self, layer: int, index: int) -> str:
@@ -530,9 +585,20 @@ class MainWindow(QMainWindow):
         if node is None or self._perceptron_mode():
             self.boundary_plot.show_map(None)
             return
-        values = self.neuron_values(*node)
-        if values is not None:
-            self.boundary_plot.show_map(self._neuron_name(*node), values)
+        grid = self.boundary_plot.grid_inputs()
+        if grid is None or self.controller.snapshot is None:
+            return
+        layer, index = node
+        name = self._neuron_name(*node)
+
+        def compute(net):
+            return grid[:, index] if layer == 0 else net.hidden_activations(grid)[layer - 1][:, index]
+
+        def deliver(values):
+            if self.network_view.hovered == node:        # the pointer may have moved on meanwhile
+                self.boundary_plot.show_map(name, values)
+
+        self.runner.run("hover", self.controller.snapshot, compute, deliver)
 
     def _ask_number(self, title: str, label: str, value: float) -> Optional[float]:
         number, ok = QInputDialog.getDouble(self, title, label, value, -1e6, 1e6, 6)
@@ -591,8 +657,9 @@ class MainWindow(QMainWindow):
         self._backprop_edges = edges
         if edges is not None:
             self.network_view.set_weights(edges)
-        elif self.controller.snapshot is not None and self.session.net is not None:
-            self._redraw(force=True)
+        elif self.controller.snapshot is not None and self.session.net is not None \
+                and self.controller.snapshot.size == self.session.net.n_params:
+            self.network_view.set_weights(self.session.net.layer_views(self.controller.snapshot))   # live weights
 
     def _apply_backprop_update(self, grad, lr: float) -> None:
         try:
@@ -636,6 +703,7 @@ class MainWindow(QMainWindow):
         if getattr(self, "sweep_dialog", None) is not None:
             self.sweep_dialog.stop()
         self.recorder.close(training=training)
+        self.runner.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self.files.confirm_discard():

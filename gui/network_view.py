@@ -221,11 +221,17 @@ class NetworkView(QWidget):
 
     # ------------------------------------------------------------------ live content
     def set_weights(self, layers: Sequence[tuple]) -> None:
-        """Recolour edges from ``[(W, b), ...]`` (``W`` has ``units*pieces`` rows for maxout layers)."""
+        """Recolour the drawn edges and nodes from ``[(W, b), ...]`` (``W`` has ``units*pieces`` rows for maxout
+        layers); thickness and fill are relative to the largest drawn weight and bias of each layer."""
         if len(layers) != len(self.edges):
             return
         for li, ((W, b), items) in enumerate(zip(layers, self.edges)):
             k = self.pieces[li] if li < len(self.pieces) else 1
+            # Only the drawn neurons' weights are read (a 2048×2048 layer would cost ~50 ms per redraw), and the
+            # thickness is relative to the largest drawn weight.
+            n_out, n_in = self.shown(li + 1), self.shown(li)
+            W = W[:n_out * k, :n_in]
+            b = b[:n_out * k]
             if k > 1:   # one edge per (unit, input): show the piece with the largest |w|
                 Wk = W.reshape(-1, k, W.shape[1])
                 idx = np.abs(Wk).argmax(1)

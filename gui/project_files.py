@@ -155,8 +155,7 @@ class ProjectFiles:
         w = self.window
         if w.session.net is None:
             return False
-        model = w.view_net.copy()
-        model.params[:] = w.controller.snapshot
+        model = w.view_net.copy()          # holds the snapshot the plots show
         try:
             # the preprocessing and the names go with the weights, so the file predicts on raw rows
             data = w.session.data

@@ -76,11 +76,11 @@ class Session:
         except ValueError as exc:
             raise SetupError(f"cannot build this network: {exc}") from exc
         self.perceptron = None
-        self.reset_training()
+        self.reset_training(reinitialize=False)    # just built with the seed: the same weights, bit for bit
 
-    def reset_training(self) -> None:
+    def reset_training(self, reinitialize: bool = True) -> None:
         """Re-initialise weights with the seed and forget history and optimizer state."""
-        if self.net is not None:
+        if self.net is not None and reinitialize:
             self.net.reinitialize(random_state=self.config.train.seed)
         self.perceptron = None
         self.optimizer = None

@@ -12,6 +12,7 @@ from pyffnn_gui.plot_style import LogAxis, plain_axes, title_with_legend
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 HIST_TITLE = "Weights W(l)"
 GRAD_TITLE = "‖∂E/∂W(l)‖ vs epoch"
+HIST_SAMPLE = 100_000     # weights per layer the histograms count (an even stride through larger layers)
 
 
 class WeightsPlot(QWidget):
@@ -62,12 +63,13 @@ class WeightsPlot(QWidget):
         """Histograms of ``W`` from ``[(W, b), ...]`` on a shared bin range."""
         if len(layers) != len(self.hist_curves):
             return
-        everything = np.concatenate([W.ravel() for W, _ in layers])
-        lim = float(np.abs(everything).max()) or 1.0
+        # A 4M-weight layer would cost ~0.1 s per redraw: large layers are counted on an even sample.
+        samples = [W.ravel()[::max(1, W.size // HIST_SAMPLE)] for W, _ in layers]
+        lim = max((float(np.abs(w).max()) for w in samples if w.size), default=0.0) or 1.0
         edges = np.linspace(-lim, lim, 41)
-        for curve, (W, _) in zip(self.hist_curves, layers):
-            counts, _ = np.histogram(W.ravel(), bins=edges)
-            curve.setData(edges, counts / max(W.size, 1))
+        for curve, w in zip(self.hist_curves, samples):
+            counts, _ = np.histogram(w, bins=edges)
+            curve.setData(edges, counts / max(w.size, 1))
 
     def set_grad_norms(self, epochs: Sequence[int], norms: Sequence[Sequence[float]]) -> None:
         """``norms[i]`` holds ‖∂E/∂W(l)‖ for every layer, measured after ``epochs[i]`` epochs."""
