@@ -175,28 +175,22 @@ def load(cfg: DataConfig) -> PreparedData:
         if cfg.source == "builtin" and classes is not None:
             classes = [f"class {c}" for c in classes]
         _check_usable(ds.X, y, task, classes)
-        idx = np.arange(ds.n_samples)
-        stratify = y if task != "regression" else None
-        try:
-            parts = datasets.train_val_test_split(idx, idx, val=cfg.val, test=cfg.test, random_state=cfg.seed,
-                                                  stratify=stratify)
-        except ValueError:
-            # Stratification needs >= 2 members per class in each part; fall back to a plain shuffle split.
-            parts = datasets.train_val_test_split(idx, idx, val=cfg.val, test=cfg.test, random_state=cfg.seed)
-        tr, va, te = parts[:3]
+        derived, note = input_transforms(cfg.transforms, list(ds.feature_names))
+        # the library's split-and-scale path (stratified classification, preprocessing fitted on the training rows);
+        # the app trains regression on targets in data units: only the features are scaled
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", datasets.DataWarning)
+            sp = datasets.split_table(table, ds, val=cfg.val, test=cfg.test, random_state=cfg.seed,
+                                      standardize="features" if cfg.standardize else False, derived=derived,
+                                      **options)
+        tr, va, te = (sp.indices[part] for part in ("train", "val", "test"))
         if len(tr) < 2:
             raise DataLoadError(f"only {len(tr)} training samples left after the split; "
                                 "use more data or smaller validation/test ratios")
         if task != "regression" and len(np.unique(y[tr])) < 2:
             raise DataLoadError("the training split holds only one class; use more data or smaller ratios")
-        derived, note = input_transforms(cfg.transforms, list(ds.feature_names))
-        # the app trains regression on targets in data units: only the features are scaled
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", datasets.DataWarning)
-            pre = datasets.Preprocessor(standardize="features" if cfg.standardize else False, derived=derived,
-                                        **options).fit(table, rows=ds.rows[tr])
-            X_tr, X_va, X_te = (pre.transform(table, rows=ds.rows[i], scale=False, derived=False) if len(i)
-                                else np.zeros((0, len(pre.encoded_names_))) for i in (tr, va, te))
+        pre = sp.preprocessor
+        X_tr, X_va, X_te = (sp.X(part, scale=False, derived=False) for part in ("train", "val", "test"))
     except DataLoadError:
         raise
     except (ValueError, OSError, UnicodeDecodeError) as exc:

@@ -85,5 +85,5 @@ class LossPlot(QWidget):
         """(x, y) arrays of a curve: ``"loss"``, ``"val_loss"``, ``"accuracy"`` or ``"val_accuracy"``."""
         item = {"loss": self.train_loss, "val_loss": self.val_loss,
                 "accuracy": self.train_acc, "val_accuracy": self.val_acc}[name]
-        x, y = item.getData()
+        x, y = item.getOriginalDataset()    # all of it: getData() is what the current view range clips
         return (np.array([]) if x is None else x), (np.array([]) if y is None else y)

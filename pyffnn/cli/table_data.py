@@ -4,9 +4,8 @@ import shlex
 import warnings
 from dataclasses import dataclass
 
-import numpy as np
 
-from ..datasets import DataWarning, Preprocessor, dataset_from, load_builtin, read_frame, train_val_test_split
+from ..datasets import DataWarning, Preprocessor, dataset_from, load_builtin, read_frame, split_table
 from ..errors import FFNNError
 
 HEADER = {"auto": "auto", "yes": True, "no": False}
@@ -68,19 +67,16 @@ def report_text(tt):
 
 def split(args, tt, stream):
     """``(pre, [(name, X, y), ...])`` for train/validation/test: the preprocessing fitted on the training rows
-    (scaling included unless --no-standardize) and each split's features and targets (data units)."""
-    ds = tt.dataset
-    classify = ds.task in ("binary", "multiclass")
-    idx = np.arange(ds.n_samples)
-    tr, va, te, _, _, _ = train_val_test_split(idx, idx, val=args.val, test=args.test, random_state=args.seed,
-                                               stratify=ds.y if classify else None)
+    (scaling included unless --no-standardize) and each split's features and targets (data units), through
+    ``split_table`` (the app's path too)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
-        pre = Preprocessor(standardize=not args.no_standardize, **tt.options).fit(tt.table, rows=ds.rows[tr])
-        parts = [(name, pre.transform(tt.table, rows=ds.rows[i]) if len(i) else np.zeros((0, pre.n_features_)),
-                  ds.y[i]) for name, i in (("train", tr), ("validation", va), ("test", te))]
+        sp = split_table(tt.table, tt.dataset, val=args.val, test=args.test, random_state=args.seed, stratify=True,
+                         standardize=not args.no_standardize, **tt.options)
+        parts = [(name, sp.X(part), sp.y(part)) for name, part in (("train", "train"), ("validation", "val"),
+                                                                     ("test", "test"))]
     _note_warnings(caught, stream)
-    return pre, parts
+    return sp.preprocessor, parts
 
 
 def model_preprocessor(meta, path):

@@ -14,11 +14,12 @@ from .generators import (BUILTIN, SURFACE_KINDS, DatasetInfo, load_builtin, make
                          make_sine, make_spirals, make_surface, make_xor)
 from .scaling import StandardScaler
 from .split import train_val_test_split
+from .table_split import TableSplit, split_table
 
 __all__ = [
     "DataError", "DataWarning", "Dataset", "Preprocessor", "DataReport", "ColumnReport", "KINDS", "Table",
     "read_frame", "read_table", "dataset_from", "DatasetInfo", "BUILTIN", "SURFACE_KINDS", "MAX_INTEGER_CLASSES",
     "MISSING_TOKENS", "DERIVED_OPERATIONS", "playground_features",
     "make_circle", "make_xor", "make_blobs", "make_spirals", "make_moons", "make_sine", "make_surface",
-    "load_builtin", "load_csv", "train_val_test_split", "StandardScaler",
+    "load_builtin", "load_csv", "train_val_test_split", "split_table", "TableSplit", "StandardScaler",
 ]
