@@ -8,8 +8,9 @@ Workload: the app's default data (circle, 2 features) and a network 2-2048tanh-2
 arrow steps, Add/Remove layer clicks, Play, Pause while training, Reset, switching every side tab, hovering a neuron,
 resizing the window); a 5 ms heartbeat timer on the UI thread records the longest gap between its ticks from the
 action until the app has settled (the background view computations finished and 0.3 s passed). That gap, minus the
-5 ms period, is the longest time the UI thread could not react. Prints median and max per action and PASS/FAIL
-against the goal. This is a benchmark, not a test: on a loaded machine the gaps include time the OS gave others.
+5 ms period, is the longest time the UI thread could not react; beside it, the UI thread's own CPU time during its
+longest gap (on a loaded machine the wall gap also holds time the OS gave other processes, the CPU time does not).
+Prints median and max per action and PASS/FAIL against the goal. A benchmark, not a test.
 """
 import argparse
 import os
@@ -24,7 +25,8 @@ TICK_MS = 5
 
 
 class Heartbeat:
-    """Records the longest gap between ticks of a 5 ms timer on the UI thread."""
+    """Records the longest gap between ticks of a 5 ms timer on the UI thread, in wall time and in the UI thread's
+    own CPU time during that gap (on a loaded machine the wall gap also holds time the OS gave other processes)."""
 
     def __init__(self):
         from PySide6.QtCore import QTimer
@@ -32,23 +34,27 @@ class Heartbeat:
         self.timer = QTimer()
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
-        self.last = time.perf_counter()
-        self.worst = 0.0
+        self.start_values()
+
+    def start_values(self):
+        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
+        self.worst = self.worst_cpu = 0.0
 
     def _tick(self):
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         self.worst = max(self.worst, now - self.last)
-        self.last = now
+        self.worst_cpu = max(self.worst_cpu, cpu - self.last_cpu)
+        self.last, self.last_cpu = now, cpu
 
     def start(self):
-        self.last = time.perf_counter()
-        self.worst = 0.0
+        self.start_values()
         self.timer.start()
 
-    def stop(self) -> float:
+    def stop(self):
+        """(longest wall-time block, UI-thread CPU time in the longest-CPU gap), both in ms."""
         self._tick()
         self.timer.stop()
-        return max(0.0, 1000 * self.worst - TICK_MS)
+        return max(0.0, 1000 * self.worst - TICK_MS), 1000 * self.worst_cpu
 
 
 def settle(qapp, win, seconds=0.3, limit=60.0):
@@ -170,15 +176,21 @@ def main() -> int:
     win.close()
 
     width = max(len(n) for n in results)
-    print(f"{'action':<{width}}  median ms  max ms  (goal <= {GOAL_MS:.0f} ms)")
+    print(f"longest UI-thread block per action, ms (goal <= {GOAL_MS:.0f} ms); wall = longest gap of the 5 ms "
+          "heartbeat, cpu = UI-thread CPU time in the longest gap")
+    print(f"{'action':<{width}}  wall median  wall max  cpu median  cpu max")
     failed = []
     for name, values in results.items():
-        med, worst = statistics.median(values), max(values)
-        print(f"{name:<{width}}  {med:9.0f}  {worst:6.0f}  {'ok' if worst <= GOAL_MS else 'OVER'}")
+        wall, cpu = [v[0] for v in values], [v[1] for v in values]
+        worst = max(wall)
+        print(f"{name:<{width}}  {statistics.median(wall):11.0f}  {worst:8.0f}  {statistics.median(cpu):10.0f}  "
+              f"{max(cpu):7.0f}  {'ok' if worst <= GOAL_MS else 'OVER'}")
         if worst > GOAL_MS:
             failed.append(name)
     print(f"trained {epochs} epochs in the Play runs; longest redraw while training {worst_redraw:.0f} ms")
-    print("PASS" if not failed else f"FAIL: over {GOAL_MS:.0f} ms: {', '.join(failed)}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average {load:.1f} on {os.cpu_count()} cores")
+    print("PASS" if not failed else f"FAIL (wall time): over {GOAL_MS:.0f} ms: {', '.join(failed)}")
     return 0
 
 

@@ -63,6 +63,7 @@ class EvaluationPlot(QWidget):
         self.table.horizontalHeader().setMinimumSectionSize(24)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.table.setTextElideMode(Qt.ElideRight)
+        self.table.horizontalHeader().setTextElideMode(Qt.ElideRight)
         self.table.verticalHeader().setMaximumWidth(140)
         self.residuals = pg.PlotWidget(title="Residuals (actual − predicted) vs predicted")
         self.residuals.setLabel("bottom", "predicted")

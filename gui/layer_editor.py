@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import List
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
                                QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
@@ -73,6 +73,10 @@ class LayerEditor(QGroupBox):
         # the layer string of a deep network wraps after its dashes and never widens the panel
         self.spec_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.spec_label.setMinimumWidth(50)
+        # three lines are reserved, so the panel's height (and, when it is scrolled to the end, the position of
+        # every button in it) stays the same as layers come and go
+        self.spec_label.setMinimumHeight(3 * self.spec_label.fontMetrics().lineSpacing())
+        self.spec_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
 
         form = QFormLayout()
         form.addRow("Neurons", self.units_spin)
