@@ -23,7 +23,8 @@ typedef enum {
     FFNN_E_LAYOUT = 5,      /* layer table offsets do not match the parameter buffer */
     FFNN_E_NONFINITE = 6,   /* the loss became NaN or infinite (training diverged) */
     FFNN_E_OPTIMIZER = 7,   /* unknown optimizer or bad hyper-parameter */
-    FFNN_E_INDEX = 8        /* a sample index is out of range */
+    FFNN_E_INDEX = 8,       /* a sample index is out of range */
+    FFNN_E_DROPOUT = 9      /* a dropout rate outside [0, 1), or dropout on the output layer */
 } ffnn_status;
 
 /* ---- The tables: one row per activation, loss and optimizer (KANN's kad_op_list is the model). ----
@@ -99,6 +100,8 @@ typedef struct {
     int32_t pieces;      /* maxout pieces k (1 for other activations) */
     int64_t w_offset;    /* offset of W(l) in the parameter buffer, filled by ffnn_layout */
     int64_t b_offset;    /* offset of the bias w0(l) */
+    double dropout;      /* inverted-dropout rate p in [0, 1) of this hidden layer's outputs while training (0: none;
+                          * must be 0 on the output layer); forward/loss/loss_grad never apply it */
 } ffnn_layer;
 
 /* Optimizer settings; `t` counts the steps taken (every kind advances it; Adam's bias correction and RPROP's
@@ -188,6 +191,27 @@ int ffnn_l2_f32(const ffnn_layer *layers, int32_t n_layers, const float *params,
 int ffnn_l2_f64(const ffnn_layer *layers, int32_t n_layers, const double *params, double *grads, double l2,
                 double *penalty);
 
+/* L1 and L2 penalty on weights (not biases): grads += l1 * sign(W) + l2 * W (sign(0) = 0, the subgradient that
+ * leaves an exact zero alone); *penalty = l1 * sum|W| + 0.5 * l2 * sum(W^2). */
+int ffnn_penalty_f32(const ffnn_layer *layers, int32_t n_layers, const float *params, float *grads, double l1,
+                     double l2, double *penalty);
+int ffnn_penalty_f64(const ffnn_layer *layers, int32_t n_layers, const double *params, double *grads, double l1,
+                     double l2, double *penalty);
+
+/* ffnn_loss_grad in training mode: every hidden layer with dropout p > 0 keeps each output with probability 1 - p
+ * and scales the kept ones by 1 / (1 - p) (inverted dropout), the masks drawn in order (layer by layer, sample by
+ * sample, unit by unit) from the xoshiro256** state rng_state4, which is advanced; the same state gives the same
+ * masks, so loss and gradient are those of one fixed thinned network (gradient checks).  rng_state4 may be NULL
+ * when no layer has dropout (then this is ffnn_loss_grad). */
+int ffnn_loss_grad_train_f32(const ffnn_layer *layers, int32_t n_layers, const float *params, float *grads,
+                             const float *X, const float *Y, const float *sample_weight, int64_t n, int64_t batch,
+                             int32_t loss, double scale, uint64_t *rng_state4, double *loss_sum, float *work,
+                             int32_t *iwork);
+int ffnn_loss_grad_train_f64(const ffnn_layer *layers, int32_t n_layers, const double *params, double *grads,
+                             const double *X, const double *Y, const double *sample_weight, int64_t n,
+                             int64_t batch, int32_t loss, double scale, uint64_t *rng_state4, double *loss_sum,
+                             double *work, int32_t *iwork);
+
 /* One optimizer step over the flat buffer; state has ffnn_optimizer_state_size elements (zeroed at start). */
 int ffnn_step_f32(ffnn_optimizer *opt, float *params, const float *grads, float *state, int64_t n_params);
 int ffnn_step_f64(ffnn_optimizer *opt, double *params, const double *grads, double *state, int64_t n_params);
@@ -195,18 +219,24 @@ int ffnn_step_f64(ffnn_optimizer *opt, double *params, const double *grads, doub
 /* Runs ceil(n_order / batch) minibatch steps over the samples X[order[i]], Y[order[i]] in that order.
  * Each step minimises the batch mean of the loss, weighted by sample_weight[order[i]] when it is not NULL
  * (sum(w l) / sum(w); a batch whose weights sum to 0 makes no update).
- * *loss_sum receives the sum over processed samples of w times the per-sample loss (plus each step's L2 penalty
+ * Each step's gradient includes the penalty l1 * sum|W| + 0.5 * l2 * sum(W^2) (ffnn_penalty), and hidden layers with
+ * dropout are thinned as in ffnn_loss_grad_train, the masks drawn from rng_state4 (advanced; the masks of a step are
+ * drawn on the calling thread, so results are bitwise identical at any thread count); rng_state4 may be NULL when
+ * no layer has dropout.
+ * *loss_sum receives the sum over processed samples of w times the per-sample loss (plus each step's penalty
  * times the batch's weight sum), *n_done the number of samples processed.  If n_correct is not NULL it receives the number of
  * correctly classified samples of the forward passes (softmax: the argmax matches; sigmoid: every output is on the
  * right side of 0.5, exact match; 0 for other outputs).  Stops with FFNN_E_NONFINITE, before updating,
  * at the first batch whose loss is not finite. */
 int ffnn_train_f32(const ffnn_layer *layers, int32_t n_layers, float *params, float *grads, const float *X,
                    const float *Y, const float *sample_weight, int64_t n_samples, const int64_t *order,
-                   int64_t n_order, int64_t batch, int32_t loss, double l2, ffnn_optimizer *opt, float *opt_state, float *work, int32_t *iwork,
+                   int64_t n_order, int64_t batch, int32_t loss, double l2, double l1, uint64_t *rng_state4,
+                   ffnn_optimizer *opt, float *opt_state, float *work, int32_t *iwork,
                    double *loss_sum, double *n_correct, int64_t *n_done);
 int ffnn_train_f64(const ffnn_layer *layers, int32_t n_layers, double *params, double *grads, const double *X,
                    const double *Y, const double *sample_weight, int64_t n_samples, const int64_t *order,
-                   int64_t n_order, int64_t batch, int32_t loss, double l2, ffnn_optimizer *opt, double *opt_state, double *work, int32_t *iwork,
+                   int64_t n_order, int64_t batch, int32_t loss, double l2, double l1, uint64_t *rng_state4,
+                   ffnn_optimizer *opt, double *opt_state, double *work, int32_t *iwork,
                    double *loss_sum, double *n_correct, int64_t *n_done);
 
 /* The lecture's primal perceptron: labels y in {-1,+1}; update w += eta*y*x, b += eta*y when y*(w.x+b) <= 0.

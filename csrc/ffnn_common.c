@@ -17,6 +17,8 @@ const char *ffnn_strerror(int status)
     case FFNN_E_NONFINITE: return "the loss became NaN or infinite (training diverged)";
     case FFNN_E_OPTIMIZER: return "unknown optimizer kind or invalid optimizer hyper-parameter";
     case FFNN_E_INDEX: return "a sample index is out of range";
+    case FFNN_E_DROPOUT: return "a dropout rate is outside [0, 1), or the output layer has dropout "
+                                "(dropout is for hidden layers)";
     default: return "unknown status code";
     }
 }
@@ -81,6 +83,7 @@ static int check_layer_kinds(const ffnn_layer *layers, int32_t n_layers)
         const int32_t where = act_rows[ly->activation].where;
         if (!(where & (l == n_layers - 1 ? FFNN_OUTPUT : FFNN_HIDDEN))) return FFNN_E_ACTIVATION;
         if (ly->activation == FFNN_MAXOUT ? ly->pieces < 1 : ly->pieces != 1) return FFNN_E_SIZE;
+        if (!(ly->dropout >= 0 && ly->dropout < 1) || (l == n_layers - 1 && ly->dropout != 0)) return FFNN_E_DROPOUT;
     }
     return FFNN_OK;
 }
@@ -157,6 +160,27 @@ int64_t ffnn__scratch_offset(const ffnn_layer *layers, int32_t n_layers, int64_t
     return ffnn__z_offset(layers, n_layers, batch);
 }
 
+/* Reals per sample after the layers' z and a: P and Q (2 x maxw), xb (n_in), yb (n_out), wb (1). */
+static int64_t scratch_per_sample(const ffnn_layer *layers, int32_t n_layers)
+{
+    return 2 * ffnn__max_width(layers, n_layers) + layers[0].n_in + layers[n_layers - 1].n_out + 1;
+}
+
+int64_t ffnn__dropout_offset(const ffnn_layer *layers, int32_t n_layers, int32_t l, int64_t batch)
+{
+    int64_t off = ffnn__scratch_offset(layers, n_layers, batch) + batch * scratch_per_sample(layers, n_layers);
+    for (int32_t i = 0; i < l; i++)
+        if (layers[i].dropout > 0) off += 2 * batch * layers[i].n_out;
+    return off;
+}
+
+int ffnn__has_dropout(const ffnn_layer *layers, int32_t n_layers)
+{
+    for (int32_t l = 0; l < n_layers; l++)
+        if (layers[l].dropout > 0) return 1;
+    return 0;
+}
+
 int64_t ffnn__argmax_offset(const ffnn_layer *layers, int32_t l, int64_t batch)
 {
     int64_t off = 0;
@@ -178,9 +202,10 @@ int ffnn__workspace_elems(const ffnn_layer *layers, int32_t n_layers, int64_t ba
         if (ly->activation == FFNN_MAXOUT && (!ffnn__mul(batch, ly->n_out, &m) || !ffnn__add(i, m, &i)))
             return FFNN_E_SIZE;
     }
-    /* P and Q (2 x maxw), xb (n_in), yb (n_out), wb (1) per sample */
-    const int64_t per_sample = 2 * ffnn__max_width(layers, n_layers) + layers[0].n_in + layers[n_layers - 1].n_out + 1;
-    if (!ffnn__mul(batch, per_sample, &m) || !ffnn__add(r, m, &r)) return FFNN_E_SIZE;
+    if (!ffnn__mul(batch, scratch_per_sample(layers, n_layers), &m) || !ffnn__add(r, m, &r)) return FFNN_E_SIZE;
+    for (int32_t l = 0; l < n_layers; l++) /* dropout layers: mask D and thinned outputs M, B x n_out each */
+        if (layers[l].dropout > 0 && (!ffnn__mul(2 * batch, layers[l].n_out, &m) || !ffnn__add(r, m, &r)))
+            return FFNN_E_SIZE;
     *n_real = r;
     *n_int = i > 0 ? i : 1; /* never hand out a zero-length buffer */
     return FFNN_OK;

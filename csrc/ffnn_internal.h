@@ -41,13 +41,19 @@ static inline int64_t ffnn__n_params(const ffnn_layer *layers, int32_t n_layers)
 /* Workspace layout for a batch of B samples (offsets in reals):
  *   for each layer l: z(l) [B x rows(l)], then a(l) [B x n_out(l)]
  *   then P [B x maxw], Q [B x maxw] (back-propagated deltas, ping-pong), xb [B x n_in(0)], yb [B x n_out(L-1)],
- *   wb [B] (the gathered minibatch: inputs, targets, sample weights).
+ *   wb [B] (the gathered minibatch: inputs, targets, sample weights),
+ *   then for each layer l with dropout > 0: its mask D(l) [B x n_out(l)] (0 or 1/(1-p)) and its thinned outputs
+ *   M(l) = D(l) * a(l) [B x n_out(l)] (training only; the next layer reads M(l) instead of a(l)).
  * Int workspace: for each maxout layer, argmax [B x n_out(l)] (the winning piece). */
 int64_t ffnn__z_offset(const ffnn_layer *layers, int32_t l, int64_t batch);
 int64_t ffnn__a_offset(const ffnn_layer *layers, int32_t l, int64_t batch);
 int64_t ffnn__max_width(const ffnn_layer *layers, int32_t n_layers);
 int64_t ffnn__scratch_offset(const ffnn_layer *layers, int32_t n_layers, int64_t batch);
 int64_t ffnn__argmax_offset(const ffnn_layer *layers, int32_t l, int64_t batch);
+/* Offset of D(l) (then M(l) = D(l) + batch * n_out(l)) of a layer with dropout > 0. */
+int64_t ffnn__dropout_offset(const ffnn_layer *layers, int32_t n_layers, int32_t l, int64_t batch);
+/* 1 if any layer has dropout > 0. */
+int ffnn__has_dropout(const ffnn_layer *layers, int32_t n_layers);
 int ffnn__workspace_elems(const ffnn_layer *layers, int32_t n_layers, int64_t batch, int64_t *n_real,
                           int64_t *n_int);
 int ffnn__check_loss(const ffnn_layer *layers, int32_t n_layers, int32_t loss);

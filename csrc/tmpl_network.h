@@ -59,8 +59,22 @@ static int FN(check_common)(const ffnn_layer *layers, int32_t n_layers, const vo
     return ffnn__workspace_elems(layers, n_layers, batch, &n_real, &n_int);
 }
 
+/* Inverted dropout of one layer's outputs a (n x K): D = 0 (probability p) or 1/(1-p), M = D * a; the draws are
+ * made in order on this thread, one xoshiro256** number per element (kept iff it is >= p * 2^64). */
+static void FN(dropout_forward)(real *restrict D, real *restrict M, const real *restrict a, int64_t m, double p,
+                                uint64_t *rng)
+{
+    const uint64_t cut = (uint64_t)(p * 18446744073709551616.0); /* p < 1: below 2^64 */
+    const real keep = (real)(1.0 / (1.0 - p));
+    for (int64_t i = 0; i < m; i++) {
+        D[i] = ffnn__rng_next(rng) >= cut ? keep : (real)0;
+        M[i] = D[i] * a[i];
+    }
+}
+
+/* Forward pass; rng != NULL is training mode: layers with dropout are thinned (masks drawn from rng). */
 static void FN(forward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, const real *X,
-                             int64_t n, int64_t batch, real *work, int32_t *iwork, ffnn__team *team)
+                             int64_t n, int64_t batch, real *work, int32_t *iwork, ffnn__team *team, uint64_t *rng)
 {
     const real *in = X;
     for (int32_t l = 0; l < n_layers; l++) {
@@ -70,6 +84,11 @@ static void FN(forward_impl)(const ffnn_layer *layers, int32_t n_layers, const r
         FN(dense_forward)(z, in, params + ly->w_offset, params + ly->b_offset, n, ly->n_in, ffnn__rows(ly), team);
         FN(activation_forward)(a, z, n, ly, iwork + ffnn__argmax_offset(layers, l, batch));
         in = a;
+        if (rng && ly->dropout > 0) {
+            real *D = work + ffnn__dropout_offset(layers, n_layers, l, batch), *M = D + batch * ly->n_out;
+            FN(dropout_forward)(D, M, a, n * ly->n_out, ly->dropout, rng);
+            in = M;
+        }
     }
 }
 
@@ -80,7 +99,7 @@ int FN(ffnn_forward)(const ffnn_layer *layers, int32_t n_layers, const real *par
     if (st) return st;
     FN(call_scope) cs;
     FN(scope_begin)(&cs, layers, n_layers, 2.0 * (double)n, 1);
-    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
+    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team, NULL);
     FN(scope_end)(&cs);
     if (out) {
         const real *a = work + ffnn__a_offset(layers, n_layers - 1, batch);
@@ -107,16 +126,18 @@ int FN(ffnn_loss)(const ffnn_layer *layers, int32_t n_layers, const real *params
     if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
     FN(call_scope) cs;
     FN(scope_begin)(&cs, layers, n_layers, 2.0 * (double)n, 1);
-    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
+    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team, NULL);
     *loss_sum = FN(output_loss)(layers, n_layers, Y, sample_weight, n, batch, loss, work);
     FN(scope_end)(&cs);
     return FFNN_OK;
 }
 
-/* Backward pass after forward_impl; grads accumulate scale * d(loss_sum)/d(params). */
+/* Backward pass after forward_impl; grads accumulate scale * d(loss_sum)/d(params).  dropped: the forward pass was
+ * in training mode (its dropout masks apply). */
 static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
                               const real *X, const real *Y, const real *w, int64_t n, int64_t batch, int32_t loss,
-                              real scale, real *work, const int32_t *iwork, int accumulate, ffnn__team *team)
+                              real scale, real *work, const int32_t *iwork, int accumulate, ffnn__team *team,
+                              int dropped)
 {
     const int64_t maxw = ffnn__max_width(layers, n_layers);
     real *P = work + ffnn__scratch_offset(layers, n_layers, batch); /* dL/da of the current layer */
@@ -126,20 +147,27 @@ static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const 
         const real *z = work + ffnn__z_offset(layers, l, batch);
         const real *a = work + ffnn__a_offset(layers, l, batch);
         const int64_t rows = ffnn__rows(ly);
-        if (l == n_layers - 1)
+        if (l == n_layers - 1) {
             FN(output_delta)(Q, P, a, z, Y, w, n, ly, loss, scale);
-        else
+        } else {
+            if (dropped && ly->dropout > 0) { /* dL/da = D * dL/dM */
+                const real *D = work + ffnn__dropout_offset(layers, n_layers, l, batch);
+                for (int64_t i = 0; i < n * ly->n_out; i++) P[i] *= D[i];
+            }
             FN(activation_backward)(Q, P, z, a, n, ly, iwork + ffnn__argmax_offset(layers, l, batch));
+        }
         const real *in = l == 0 ? X : work + ffnn__a_offset(layers, l - 1, batch);
+        if (l > 0 && dropped && layers[l - 1].dropout > 0) /* the thinned outputs M(l-1) fed this layer */
+            in = work + ffnn__dropout_offset(layers, n_layers, l - 1, batch) + batch * layers[l - 1].n_out;
         FN(dense_backward_params)(grads + ly->w_offset, grads + ly->b_offset, Q, in, n, ly->n_in, rows, accumulate,
                                   team);
         if (l > 0) FN(dense_backward_input)(P, Q, params + ly->w_offset, n, ly->n_in, rows, team);
     }
 }
 
-int FN(ffnn_loss_grad)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
-                       const real *X, const real *Y, const real *sample_weight, int64_t n, int64_t batch,
-                       int32_t loss, double scale, double *loss_sum, real *work, int32_t *iwork)
+static int FN(loss_grad_mode)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
+                              const real *X, const real *Y, const real *sample_weight, int64_t n, int64_t batch,
+                              int32_t loss, double scale, uint64_t *rng, double *loss_sum, real *work, int32_t *iwork)
 {
     int st = FN(check_common)(layers, n_layers, params, X, n, batch, work, iwork);
     if (st) return st;
@@ -147,35 +175,67 @@ int FN(ffnn_loss_grad)(const ffnn_layer *layers, int32_t n_layers, const real *p
     if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
     FN(call_scope) cs;
     FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)n, 1);
-    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team);
+    FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team, rng);
     *loss_sum = FN(output_loss)(layers, n_layers, Y, sample_weight, n, batch, loss, work);
     FN(backward_impl)(layers, n_layers, params, grads, X, Y, sample_weight, n, batch, loss, (real)scale, work, iwork,
-                      1, cs.team);
+                      1, cs.team, rng != NULL);
     FN(scope_end)(&cs);
     return FFNN_OK;
 }
 
-static double FN(l2_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads, real l2)
+int FN(ffnn_loss_grad)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
+                       const real *X, const real *Y, const real *sample_weight, int64_t n, int64_t batch,
+                       int32_t loss, double scale, double *loss_sum, real *work, int32_t *iwork)
 {
-    double sq = 0;
+    return FN(loss_grad_mode)(layers, n_layers, params, grads, X, Y, sample_weight, n, batch, loss, scale, NULL,
+                              loss_sum, work, iwork);
+}
+
+int FN(ffnn_loss_grad_train)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
+                             const real *X, const real *Y, const real *sample_weight, int64_t n, int64_t batch,
+                             int32_t loss, double scale, uint64_t *rng_state4, double *loss_sum, real *work,
+                             int32_t *iwork)
+{
+    if (layers && n_layers > 0 && ffnn__has_dropout(layers, n_layers) && !rng_state4) return FFNN_E_NULL;
+    return FN(loss_grad_mode)(layers, n_layers, params, grads, X, Y, sample_weight, n, batch, loss, scale,
+                              rng_state4, loss_sum, work, iwork);
+}
+
+/* grads += l1 sign(W) + l2 W over the weights; returns l1 sum|W| + 0.5 l2 sum W^2. */
+static double FN(penalty_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads, real l1,
+                               real l2)
+{
+    double sq = 0, ab = 0;
     for (int32_t l = 0; l < n_layers; l++) {
         const int64_t m = ffnn__rows(&layers[l]) * layers[l].n_in;
         const real *W = params + layers[l].w_offset;
         real *G = grads + layers[l].w_offset;
-        for (int64_t i = 0; i < m; i++) { sq += (double)W[i] * W[i]; G[i] += l2 * W[i]; }
+        if (l2 != 0)
+            for (int64_t i = 0; i < m; i++) { sq += (double)W[i] * W[i]; G[i] += l2 * W[i]; }
+        if (l1 != 0) /* subgradient sign(0) = 0 */
+            for (int64_t i = 0; i < m; i++) {
+                ab += fabs((double)W[i]);
+                G[i] += W[i] > 0 ? l1 : (W[i] < 0 ? -l1 : (real)0);
+            }
     }
-    return 0.5 * (double)l2 * sq;
+    return (double)l1 * ab + 0.5 * (double)l2 * sq;
+}
+
+int FN(ffnn_penalty)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads, double l1,
+                     double l2, double *penalty)
+{
+    if (!layers || !params || !grads || !penalty) return FFNN_E_NULL;
+    if (n_layers <= 0 || !(l1 >= 0) || !(l2 >= 0)) return FFNN_E_SIZE;
+    int st = ffnn_check(layers, n_layers, ffnn__n_params(layers, n_layers));
+    if (st) return st;
+    *penalty = FN(penalty_impl)(layers, n_layers, params, grads, (real)l1, (real)l2);
+    return FFNN_OK;
 }
 
 int FN(ffnn_l2)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads, double l2,
                 double *penalty)
 {
-    if (!layers || !params || !grads || !penalty) return FFNN_E_NULL;
-    if (n_layers <= 0 || !(l2 >= 0)) return FFNN_E_SIZE;
-    int st = ffnn_check(layers, n_layers, ffnn__n_params(layers, n_layers));
-    if (st) return st;
-    *penalty = FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
-    return FFNN_OK;
+    return FN(ffnn_penalty)(layers, n_layers, params, grads, 0.0, l2, penalty);
 }
 
 /* Correctly classified samples in a batch, by pyffnn's one decision rule (pyffnn/training/decisions.py):
@@ -205,16 +265,16 @@ static double FN(count_correct)(const real *a, const real *Y, int64_t n, int64_t
 
 static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
                            const real *Y, const real *sw, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
-                           double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
-                           double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team);
+                           double l2, double l1, uint64_t *rng, ffnn_optimizer *opt, real *opt_state, real *work,
+                           int32_t *iwork, double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team);
 static int FN(step_impl)(ffnn_optimizer *opt, real *params, const real *grads, real *state, int64_t n,
                          ffnn__team *team); /* tmpl_optim.h */
 
 int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
                    const real *Y, const real *sample_weight, int64_t n_samples, const int64_t *order,
                    int64_t n_order, int64_t batch,
-                   int32_t loss, double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
-                   double *loss_sum, double *n_correct, int64_t *n_done)
+                   int32_t loss, double l2, double l1, uint64_t *rng_state4, ffnn_optimizer *opt, real *opt_state,
+                   real *work, int32_t *iwork, double *loss_sum, double *n_correct, int64_t *n_done)
 {
     if (!grads || !Y || !order || !opt || !loss_sum || !n_done) return FFNN_E_NULL;
     *loss_sum = 0;
@@ -223,10 +283,12 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
     int st = FN(check_common)(layers, n_layers, params, X, batch, batch, work, iwork);
     if (st) return st;
     int64_t n_x, n_y;
-    if (n_samples <= 0 || n_order < 0 || !(l2 >= 0) || !ffnn__mul(n_samples, layers[0].n_in, &n_x) ||
+    if (n_samples <= 0 || n_order < 0 || !(l2 >= 0) || !(l1 >= 0) || !ffnn__mul(n_samples, layers[0].n_in, &n_x) ||
         !ffnn__mul(n_samples, layers[n_layers - 1].n_out, &n_y))
         return FFNN_E_SIZE;
     if ((st = ffnn__check_loss(layers, n_layers, loss))) return st;
+    const int dropout = ffnn__has_dropout(layers, n_layers);
+    if (dropout && !rng_state4) return FFNN_E_NULL;
     const int64_t n_params = ffnn__n_params(layers, n_layers);
     if (ffnn_optimizer_slots(opt->kind) < 0) return FFNN_E_OPTIMIZER;
     if (ffnn_optimizer_state_size(opt->kind, n_params) < 0) return FFNN_E_SIZE;
@@ -236,8 +298,8 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
     FN(call_scope) cs;
     FN(scope_begin)(&cs, layers, n_layers, 6.0 * (double)(n_order < batch ? n_order : batch),
                     (double)(n_order + batch - 1) / (double)batch);
-    st = FN(train_steps)(layers, n_layers, params, grads, X, Y, sample_weight, order, n_order, batch, loss, l2, opt, opt_state,
-                         work, iwork, loss_sum, n_correct, n_done, cs.team);
+    st = FN(train_steps)(layers, n_layers, params, grads, X, Y, sample_weight, order, n_order, batch, loss, l2, l1,
+                         dropout ? rng_state4 : NULL, opt, opt_state, work, iwork, loss_sum, n_correct, n_done, cs.team);
     FN(scope_end)(&cs);
     return st;
 }
@@ -245,8 +307,8 @@ int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, rea
 /* The minibatch loop of ffnn_train (arguments already checked). */
 static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
                            const real *Y, const real *sw, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
-                           double l2, ffnn_optimizer *opt, real *opt_state, real *work, int32_t *iwork,
-                           double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team)
+                           double l2, double l1, uint64_t *rng, ffnn_optimizer *opt, real *opt_state, real *work,
+                           int32_t *iwork, double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team)
 {
     int st;
     const int64_t n_params = ffnn__n_params(layers, n_layers);
@@ -258,7 +320,7 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
     real *wb = yb + batch * n_out; /* gathered sample weights (workspace has room for them) */
     /* tiny networks: one fused forward + backward per minibatch (tmpl_tiny.h), on this thread */
     int fused = 0;
-    const int tiny = ffnn__tiny_kind(layers, n_layers, loss, &fused);
+    const int tiny = rng ? 0 : ffnn__tiny_kind(layers, n_layers, loss, &fused); /* the fused kernels know no dropout */
     const FN(ffnn__kernels) *kern = FN(ffnn__kernels_get)();
     real *z_last = work + ffnn__z_offset(layers, n_layers - 1, batch);
     real *a_last = work + ffnn__a_offset(layers, n_layers - 1, batch);
@@ -279,7 +341,7 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
             kern->tiny[tiny - 1](layers, n_layers, params, grads, xb, yb, sw ? wb : NULL, bs,
                                  (real)(wsum > 0 ? 1.0 / wsum : 0.0), fused, z_last, a_last);
         else
-            FN(forward_impl)(layers, n_layers, params, xb, bs, batch, work, iwork, team);
+            FN(forward_impl)(layers, n_layers, params, xb, bs, batch, work, iwork, team, rng);
         double batch_loss = FN(output_loss)(layers, n_layers, yb, sw ? wb : NULL, bs, batch, loss, work);
         if (!(wsum > 0)) { /* all weights zero: nothing to learn from this batch */
             *n_done += bs;
@@ -290,8 +352,8 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
         }
         if (!tiny)
             FN(backward_impl)(layers, n_layers, params, grads, xb, yb, sw ? wb : NULL, bs, batch, loss,
-                              (real)(1.0 / wsum), work, iwork, 0, team);
-        if (l2 > 0) batch_loss += wsum * FN(l2_impl)(layers, n_layers, params, grads, (real)l2);
+                              (real)(1.0 / wsum), work, iwork, 0, team, rng != NULL);
+        if (l2 > 0 || l1 > 0) batch_loss += wsum * FN(penalty_impl)(layers, n_layers, params, grads, (real)l1, (real)l2);
         if (!isfinite(batch_loss)) return FFNN_E_NONFINITE;
         if ((st = FN(step_impl)(opt, params, grads, opt_state, n_params, team))) return st;
         *loss_sum += batch_loss;

@@ -330,8 +330,8 @@ class Network:
             raise FFNNError("flat_params contains NaN or infinite values")
         return arr
 
-    def _loss_grad_raw(self, params, X, Y, loss_name, l2, grads, weights=None, outputs=None):
-        """Mean loss (weighted by ``weights`` if given, + L2 penalty) over X; ``grads`` receives the gradient and
+    def _loss_grad_raw(self, params, X, Y, loss_name, l2, grads, weights=None, outputs=None, l1=0.0):
+        """Mean loss (weighted by ``weights`` if given, + L1/L2 penalty) over X; ``grads`` receives the gradient and
         ``outputs`` (n, n_outputs) the output layer of the same forward pass (no second pass for accuracy)."""
         n = X.shape[0]
         total_weight = float(n) if weights is None else float(weights.sum(dtype=np.float64))
@@ -361,39 +361,44 @@ class Network:
                 m = xs.shape[0]
                 outputs[start:start + m] = work[out_offset:out_offset + m * self.n_outputs].reshape(m, -1)
         value = acc / total_weight
-        if l2:
+        if l2 or l1:
             penalty = core.ffi.new("double *")
             scratch = grads if grads is not None else np.zeros_like(params)
-            core.check(core.func("ffnn_l2", self.dtype)(self._table, self.n_layers, core.ptr(params),
-                                                        core.wptr(scratch), float(l2), penalty), "L2 penalty")
+            core.check(core.func("ffnn_penalty", self.dtype)(self._table, self.n_layers, core.ptr(params),
+                                                             core.wptr(scratch), float(l1), float(l2), penalty),
+                       "weight penalty")
             value += penalty[0]
         return value
 
-    def _loss_and_accuracy(self, X, Y, loss_name, l2):
+    def _loss_and_accuracy(self, X, Y, loss_name, l2, l1=0.0):
         """(mean loss, accuracy or None) of checked arrays, from one forward pass."""
         outputs = np.empty((X.shape[0], self.n_outputs), dtype=self.dtype)
-        value = self._loss_grad_raw(self.params, X, Y, loss_name, l2, None, outputs=outputs)
+        value = self._loss_grad_raw(self.params, X, Y, loss_name, l2, None, outputs=outputs, l1=l1)
         return value, accuracy(outputs, Y, self.output_activation)
 
     @staticmethod
-    def _check_l2(l2):
+    def _check_l2(l2, what="l2"):
         try:
             l2 = float(l2)
         except (TypeError, ValueError):
-            raise FFNNError(f"l2 must be a finite number >= 0, got {l2!r}") from None
+            raise FFNNError(f"{what} must be a finite number >= 0, got {l2!r}") from None
         if not np.isfinite(l2) or l2 < 0:
-            raise FFNNError(f"l2 must be a finite number >= 0, got {l2}")
+            raise FFNNError(f"{what} must be a finite number >= 0, got {l2}")
         return l2
 
-    def loss(self, X, y, loss="auto", l2=0.0, sample_weight=None):
+    def loss(self, X, y, loss="auto", l2=0.0, sample_weight=None, l1=0.0):
         """Mean loss over the samples (squared error is the lecture's ½·Σ_k (a_k − y_k)² per sample);
-        with ``sample_weight`` the weighted mean Σ w_i ℓ_i / Σ w_i."""
+        with ``sample_weight`` the weighted mean Σ w_i ℓ_i / Σ w_i; ``l2``/``l1`` add ½·l2·ΣW² + l1·Σ|W|."""
         X2, Y, loss_name = self._prepare_xy(X, y, loss)
         w = check_sample_weight(sample_weight, X2.shape[0], self.dtype)
-        return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), None, w)
+        return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), None, w,
+                                   l1=self._check_l2(l1, "l1"))
 
-    def loss_and_grad(self, flat_params, X, y, loss="auto", l2=0.0, sample_weight=None):
+    def loss_and_grad(self, flat_params, X, y, loss="auto", l2=0.0, sample_weight=None, l1=0.0):
         """(mean loss, gradient) at ``flat_params`` without changing ``self.params``.
+
+        ``l2``/``l1`` add the penalty ½·l2·ΣW² + l1·Σ|W| on the weights (not biases) and its (sub)gradient
+        l2·W + l1·sign(W), with sign(0) = 0.
 
         Ready for ``scipy.optimize.minimize(fun=lambda p: net.loss_and_grad(p, X, y), x0=net.params, jac=True)``.
         """
@@ -401,15 +406,17 @@ class Network:
         X2, Y, loss_name = self._prepare_xy(X, y, loss)
         w = check_sample_weight(sample_weight, X2.shape[0], self.dtype)
         grads = np.zeros(self.n_params, dtype=self.dtype)
-        value = self._loss_grad_raw(params, X2, Y, loss_name, self._check_l2(l2), grads, w)
+        value = self._loss_grad_raw(params, X2, Y, loss_name, self._check_l2(l2), grads, w,
+                                    l1=self._check_l2(l1, "l1"))
         return value, grads
 
-    def compute_grads(self, X, y, loss="auto", l2=0.0, sample_weight=None):
+    def compute_grads(self, X, y, loss="auto", l2=0.0, sample_weight=None, l1=0.0):
         """Fill ``self.grads`` with the gradient at the current weights and return the mean loss."""
         X2, Y, loss_name = self._prepare_xy(X, y, loss)
         w = check_sample_weight(sample_weight, X2.shape[0], self.dtype)
         with self._exclusive("compute_grads"):
-            return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), self.grads, w)
+            return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), self.grads, w,
+                                       l1=self._check_l2(l1, "l1"))
 
     def evaluate(self, X, y, loss="auto"):
         """``{"loss": ..., "accuracy": ...}`` on the given samples (accuracy for sigmoid/softmax outputs only)."""
@@ -423,7 +430,7 @@ class Network:
     # ----- training --------------------------------------------------------------------------------------------
     def fit(self, X, y, *, loss="auto", optimizer="adam", lr=None, learning_rate=None, epochs=100, batch_size=32,
             shuffle=True, l2=None, validation_split=0.0, validation_data=None, callbacks=None, verbose=0,
-            random_state=None, sample_weight=None, class_weight=None, initial_epoch=0, comm=None):
+            random_state=None, sample_weight=None, class_weight=None, initial_epoch=0, comm=None, l1=None):
         """Train with minibatch back-propagation (or L-BFGS); returns a :class:`History`.
 
         ``batch_size=1`` is the lecture's per-example update, ``None`` full-batch gradient descent.  ``optimizer``
@@ -432,7 +439,9 @@ class Network:
         as the learning-rate schedules may change them).  ``lr`` (or its Keras spelling ``learning_rate``; not
         both) sets the step size of a named optimizer.  Losses are means over the minibatch.  ``l2`` adds
         ½·l2·Σ W² (weights, not biases); it becomes the optimizer's ``l2`` (None keeps the optimizer's, 0 for a
-        name).  ``sample_weight`` weights each sample's loss (each step minimises Σ w_i ℓ_i / Σ w_i over its
+        name).  ``l1`` adds l1·Σ|W| (weights only; subgradient l1·sign(W) with sign(0) = 0, which drives
+        weights to exact zeros more than l2 does) and likewise becomes the optimizer's ``l1``; L-BFGS refuses
+        it (not smooth).  ``sample_weight`` weights each sample's loss (each step minimises Σ w_i ℓ_i / Σ w_i over its
         minibatch); ``class_weight`` ("balanced" or ``{class: weight}``, scikit-learn's meaning) multiplies it.
         Epochs run from ``initial_epoch`` to ``epochs - 1`` (Keras' convention, for resuming a checkpoint: pass
         ``initial_epoch=net.epochs_done``).  ``verbose``: 0 silent, 1 one line per epoch, 2 a live progress bar
@@ -447,7 +456,7 @@ class Network:
                      batch_size=batch_size, shuffle=shuffle, l2=l2, validation_split=validation_split,
                      validation_data=validation_data, callbacks=callbacks, verbose=verbose,
                      random_state=random_state, sample_weight=sample_weight, class_weight=class_weight,
-                     initial_epoch=initial_epoch, comm=comm)
+                     initial_epoch=initial_epoch, comm=comm, l1=l1)
 
     # ----- description, copies, files --------------------------------------------------------------------------
     def summary(self):

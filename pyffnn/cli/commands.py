@@ -142,7 +142,8 @@ def _plain(value):
 
 # options whose value comes from the model file with --resume (giving another value is an error)
 _FROM_CHECKPOINT = {"val": 0.15, "test": 0.15, "no_standardize": False, "layers": "16tanh", "arch": None,
-                    "dtype": "float64", "optimizer": "adam", "batch_size": 32, "l2": 0.0, "seed": 0, "loss": "auto"}
+                    "dtype": "float64", "optimizer": "adam", "batch_size": 32, "l2": 0.0, "l1": 0.0, "seed": 0,
+                    "loss": "auto"}
 
 
 def _resume(args):
@@ -194,7 +195,7 @@ def _cmd_train(args):
     if args.resume is None:
         net = _build_network(args, ds)
         opt = make_optimizer(args.optimizer, args.lr)
-        opt.l2 = args.l2
+        opt.l2, opt.l1 = args.l2, args.l1
     pre, parts = table_data.split(args, tt, sys.stdout)
     if args.resume is not None and json.loads(json.dumps(pre.to_dict())) != meta.get("preprocessor"):
         raise FFNNError(f"the data or its options (--target, --drop, --features, --derived, --task, --missing, "
@@ -240,7 +241,7 @@ def _cmd_train(args):
         "source": source,
         "training": {"loss": loss_table.resolve(args.loss, net.output_activation), "optimizer": args.optimizer,
                      "lr": opt.lr if opt.has_learning_rate else None, "epochs": net.epochs_done,
-                     "batch_size": args.batch_size, "l2": opt.l2, "seed": args.seed, "val": args.val,
+                     "batch_size": args.batch_size, "l2": opt.l2, "l1": opt.l1, "seed": args.seed, "val": args.val,
                      "test": args.test},
         "scores": scores,
     }
@@ -564,6 +565,8 @@ def build_parser():
     fit.add_argument("--batch-size", type=_batch_size, default=32, metavar="N",
                      help="minibatch size; 1 = per-example, 'full' = whole training set (default 32)")
     fit.add_argument("--l2", type=_non_negative_float, default=0.0, help="L2 weight decay (default 0)")
+    fit.add_argument("--l1", type=_non_negative_float, default=0.0,
+                     help="L1 weight penalty l1*sum|W| (default 0; drives weights to exact zeros; not with lbfgs)")
     fit.add_argument("--patience", type=_positive_int, metavar="N",
                      help="stop when the validation loss has not improved for N epochs (keeps the best weights)")
     fit.add_argument("--seed", type=_seed, default=0, help="seed for data, split, weights and shuffling (default 0)")

@@ -95,7 +95,7 @@ class _BaseFFNN(BaseEstimator):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, maxout_pieces=2, out_activation=None, loss=None,
-                 dtype="float64", callbacks=None, max_fun=15000, class_weight=None):
+                 dtype="float64", callbacks=None, max_fun=15000, class_weight=None, l1=0.0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -125,6 +125,7 @@ class _BaseFFNN(BaseEstimator):
         self.callbacks = callbacks
         self.max_fun = max_fun
         self.class_weight = class_weight
+        self.l1 = l1
 
     # ------------------------------------------------------------------ fitted views of the network
     @property
@@ -206,6 +207,7 @@ class _BaseFFNN(BaseEstimator):
         if self.learning_rate not in _LEARNING_RATES:
             raise FFNNError(f"learning_rate must be one of {', '.join(_LEARNING_RATES)}, got {self.learning_rate!r}")
         real("alpha", 0)
+        real("l1", 0)
         real("learning_rate_init", 0, low_open=True)
         real("power_t", 0)
         real("tol", 0)
@@ -297,7 +299,7 @@ class _BaseFFNN(BaseEstimator):
         self.network_.fit(
             X_train, Y_train, loss=self._loss_name(), optimizer=self._optimizer,
             epochs=1 if incremental else self.max_iter, batch_size=batch_size, shuffle=bool(self.shuffle),
-            l2=self._l2(batch_size, w_train), sample_weight=w_train,
+            l2=self._l2(batch_size, w_train), l1=self._l2(batch_size, w_train, self.l1), sample_weight=w_train,
             callbacks=[monitor] + callbacks, verbose=0, random_state=int(rng.randint(_SEED_MAX)))
 
         if not stochastic:
@@ -320,14 +322,15 @@ class _BaseFFNN(BaseEstimator):
                           f"{message}. Increase the number of iterations (max_iter={self.max_iter}) or max_fun, "
                           "or scale the data.", ConvergenceWarning, stacklevel=3)
 
-    def _l2(self, batch_size, sample_weight):
+    def _l2(self, batch_size, sample_weight, alpha=None):
         """The core's L2 coefficient for scikit-learn's ``0.5 * alpha * ||W||^2 / batch_weight`` minibatch term.
 
         scikit-learn divides by each minibatch's sample count (its weight sum with ``sample_weight``); the core
         takes one coefficient per fit, so the divisor is the mean minibatch weight ``batch_size * mean(w)``
-        (exact for one full batch; equal weights give ``alpha / batch_size``).
+        (exact for one full batch; equal weights give ``alpha / batch_size``).  ``alpha=self.l1`` gives the L1
+        coefficient, scaled the same way.
         """
-        l2 = float(self.alpha) / batch_size
+        l2 = float(self.alpha if alpha is None else alpha) / batch_size
         if sample_weight is not None:
             l2 *= sample_weight.shape[0] / float(sample_weight.sum(dtype=np.float64))
         return l2
@@ -418,6 +421,9 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
     alpha : float, default=1e-4
         L2 penalty as in scikit-learn: ``0.5 * alpha * ||W||^2 / batch_samples`` is added to each minibatch loss
         (with ``sample_weight``, ``batch_samples`` is ``batch_size * mean(sample_weight)``).
+    l1 : float, default=0.0
+        L1 penalty (pyffnn's addition), scaled like ``alpha``: ``l1 * ||W||_1 / batch_samples`` is added to each
+        minibatch loss (weights only; drives weights to exact zeros).  Not with ``solver="lbfgs"``.
     batch_size : int or "auto", default="auto"
         Minibatch size; "auto" is ``min(200, n_samples)``.
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"

@@ -98,7 +98,7 @@ def run_data_parallel(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoc
     snapshot = np.empty_like(net.params)
     chunk_steps = max(1, int(_FLOPS_PER_CHUNK / (6.0 * n_params * batch)))
     loss_grad = core.func("ffnn_loss_grad", net.dtype)
-    l2_fn, step_fn = core.func("ffnn_l2", net.dtype), core.func("ffnn_step", net.dtype)
+    penalty_fn, step_fn = core.func("ffnn_penalty", net.dtype), core.func("ffnn_step", net.dtype)
     loss_sum, penalty = core.ffi.new("double *"), core.ffi.new("double *")
     p_params, p_local, p_grads = core.wptr(net.params), core.wptr(local), core.wptr(grads)
     p_work, p_iwork = core.wptr(work), core.iptr(iwork)
@@ -131,8 +131,9 @@ def run_data_parallel(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoc
             return 0.0, 0.0
         comm.Allreduce(local, total)  # the one collective of the step: gradient, loss and correct count summed
         batch_loss = float(total[n_params])
-        if opt.l2 > 0:
-            core.check(l2_fn(net._table, net.n_layers, p_params, p_grads, float(opt.l2), penalty), "L2 penalty")
+        if opt.l2 > 0 or opt.l1 > 0:
+            core.check(penalty_fn(net._table, net.n_layers, p_params, p_grads, float(opt.l1), float(opt.l2), penalty),
+                       "weight penalty")
             batch_loss += wsum * penalty[0]
         if not np.isfinite(batch_loss):
             raise _Diverged("loss")

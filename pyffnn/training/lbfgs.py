@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import FFNNError, TrainingDiverged
 from .decisions import accuracy
 from .optimizers import Configurable
+from ..validation import check_real
 
 
 def _positive(value, name):
@@ -30,14 +31,15 @@ class LBFGS(Configurable):
 
     ``tol`` is SciPy's ``gtol`` (stop when the largest gradient component is below it), ``max_fun`` the budget of
     loss/gradient evaluations, ``memory`` the number of correction pairs kept (SciPy's ``maxcor``); ``fit``'s
-    ``epochs`` is the iteration limit.  ``l2`` is the weight penalty ½·l2·ΣW², read at every evaluation.
+    ``epochs`` is the iteration limit.  ``l2`` is the weight penalty ½·l2·ΣW², read at every evaluation;
+    ``l1`` must stay 0 (the L1 penalty is not smooth: L-BFGS refuses it, use adam or sgd for L1).
     After a fit, ``result`` is SciPy's ``OptimizeResult`` and ``iterations`` counts the iterations of all fits.
     """
 
     has_learning_rate = False
 
-    def __init__(self, tol=1e-5, max_fun=15000, memory=10, l2=0.0):
-        self.tol, self.max_fun, self.memory, self.l2 = tol, max_fun, memory, l2
+    def __init__(self, tol=1e-5, max_fun=15000, memory=10, l2=0.0, l1=0.0):
+        self.tol, self.max_fun, self.memory, self.l2, self.l1 = tol, max_fun, memory, l2, l1
         self.iterations = 0
         self.result = None
 
@@ -82,7 +84,7 @@ def run_lbfgs(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, cbs, 
     from .loop import epoch_logs
 
     minimize = _minimize()
-    if getattr(opt, "l1", 0.0):
+    if check_real(getattr(opt, "l1", 0.0), "l1", low=0):
         raise FFNNError("L-BFGS needs a smooth loss, and the L1 penalty is not differentiable at 0; "
                         "use l2, or a gradient optimizer (adam, sgd) for l1")
     max_iter = epochs - initial_epoch

@@ -67,7 +67,7 @@ def _check_verbose(verbose):
     return int(verbose)
 
 
-def _make_optimizer(optimizer, lr, learning_rate, l2):
+def _make_optimizer(optimizer, lr, learning_rate, l2, l1=None):
     if learning_rate is not None:
         if lr is not None:
             raise FFNNError("give lr or learning_rate (two spellings of the same setting), not both")
@@ -77,6 +77,8 @@ def _make_optimizer(optimizer, lr, learning_rate, l2):
     opt = make_optimizer(optimizer, lr)
     if l2 is not None:
         opt.l2 = l2  # fit's l2 becomes the optimizer's weight penalty, which callbacks may change mid-fit
+    if l1 is not None:
+        opt.l1 = l1
     return opt
 
 
@@ -110,7 +112,7 @@ def train(net, X, y, **settings):
 
 def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, validation_split, validation_data,
            callbacks, verbose, random_state, sample_weight=None, class_weight=None, learning_rate=None,
-           initial_epoch=0, comm=None):
+           initial_epoch=0, comm=None, l1=None):
     if not all_finite(net.params):
         raise FFNNError("the network's weights contain NaN or infinite values; call net.reinitialize() or assign "
                         "finite net.params before fit")
@@ -122,7 +124,8 @@ def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, v
     epochs = check_int(epochs, "epochs", 0)
     initial_epoch = check_int(initial_epoch, "initial_epoch", 0)
     verbose = _check_verbose(verbose)
-    opt = _make_optimizer(optimizer, lr, learning_rate, None if l2 is None else net._check_l2(l2))
+    opt = _make_optimizer(optimizer, lr, learning_rate, None if l2 is None else net._check_l2(l2),
+                          None if l1 is None else net._check_l2(l1, "l1"))
     if random_state is not None and not isinstance(random_state, np.random.Generator):
         random_state = check_int(random_state, "random_state", 0)
     if random_state is None:
@@ -145,7 +148,7 @@ def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, v
     net.stop_training = False
     # the settings of this fit, for callbacks that record runs (RunLogger)
     cbs.on_train_begin({"optimizer": opt, "loss": loss_name, "epochs": epochs, "initial_epoch": initial_epoch,
-                        "batch_size": batch, "l2": opt.l2, "shuffle": bool(shuffle),
+                        "batch_size": batch, "l2": opt.l2, "l1": getattr(opt, "l1", 0.0), "shuffle": bool(shuffle),
                         "random_state": random_state if isinstance(random_state, int) else None, "n_samples": n,
                         "n_validation": 0 if Xv is None else Xv.shape[0], "weighted": W is not None,
                         **({} if comm is None else {"mpi_ranks": size})})
@@ -171,7 +174,8 @@ def epoch_logs(net, loss_value, accuracy, Xv, Yv, loss_name, opt):
     if accuracy is not None:
         logs["accuracy"] = accuracy
     if Xv is not None:
-        logs["val_loss"], val_accuracy = net._loss_and_accuracy(Xv, Yv, loss_name, opt.l2)
+        logs["val_loss"], val_accuracy = net._loss_and_accuracy(Xv, Yv, loss_name, opt.l2,
+                                                                 getattr(opt, "l1", 0.0))
         if val_accuracy is not None:
             logs["val_accuracy"] = val_accuracy
     rate = _learning_rate(opt)
@@ -217,8 +221,8 @@ def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, 
             c_opt = opt.prepare(net.n_params, net.dtype)
             np.copyto(snapshot, net.params)  # restored if this chunk diverges
             status = train_fn(net._table, net.n_layers, p_params, p_grads, p_X, p_Y, p_W, n, core.i64ptr(part),
-                              part.size, batch, code, opt.l2, c_opt, core.wptr(opt.state), p_work, p_iwork,
-                              loss_sum, n_correct, n_done)
+                              part.size, batch, code, opt.l2, opt.l1, core.ffi.NULL, c_opt, core.wptr(opt.state),
+                              p_work, p_iwork, loss_sum, n_correct, n_done)
             # the loss can stay finite while the last update makes the weights NaN/inf: check both
             if status == core.lib.FFNN_E_NONFINITE or (status == core.lib.FFNN_OK and not all_finite(net.params)):
                 np.copyto(net.params, snapshot)

@@ -71,17 +71,19 @@ class Configurable:
 class Optimizer(Configurable):
     """Base class: holds the C settings struct and the state buffer (sized on first use).
 
-    Hyper-parameters are plain attributes (``lr``, ``momentum``, ``beta1``, ...; ``l2``, the weight penalty
-    ½·l2·ΣW² added to the loss).  ``fit`` reads them before every chunk of steps, so changing one from a callback
-    (or from another thread, as the app does) takes effect within one chunk; a bad value is an error there.
+    Hyper-parameters are plain attributes (``lr``, ``momentum``, ``beta1``, ...; ``l2`` and ``l1``, the weight
+    penalty ½·l2·ΣW² + l1·Σ|W| added to the loss, weights only, not biases; L1's subgradient at an exact 0 is 0).
+    ``fit`` reads them before every chunk of steps, so changing one from a callback (or from another thread, as the
+    app does) takes effect within one chunk; a bad value is an error there.
     """
 
     kind = None
     has_learning_rate = True  # False for optimizers without a global step size (RPROP)
     l2 = 0.0
+    l1 = 0.0
 
-    def __init__(self, l2=0.0):
-        self.l2 = l2
+    def __init__(self, l2=0.0, l1=0.0):
+        self.l2, self.l1 = l2, l1
         self._c = ffi.new("ffnn_optimizer *")
         self._c.kind = self.kind
         self._state = None
@@ -132,6 +134,7 @@ class Optimizer(Configurable):
         parameters of ``dtype``; returns the C struct."""
         self._settings()
         self.l2 = check_real(self.l2, "l2", low=0)
+        self.l1 = check_real(self.l1, "l1", low=0)
         self._check_precision(dtype)
         size = max(lib.ffnn_optimizer_state_size(self.kind, n_params), 1)  # never a zero-length buffer
         if getattr(self, "_loaded", False) and self._state is not None:
@@ -178,10 +181,10 @@ class Optimizer(Configurable):
 class SGD(Optimizer):
     """Gradient descent ``w ← w − lr·∇E``, optionally with (Nesterov) momentum ``v ← μv − lr·∇E``."""
 
-    def __init__(self, lr=0.01, momentum=0.0, nesterov=False, l2=0.0):
+    def __init__(self, lr=0.01, momentum=0.0, nesterov=False, l2=0.0, l1=0.0):
         self.lr, self.momentum, self.nesterov = lr, momentum, nesterov
         self.kind = lib.FFNN_OPT_SGD
-        super().__init__(l2)
+        super().__init__(l2, l1)
         self._settings()
 
     def _settings(self):
@@ -205,9 +208,9 @@ class Adam(Optimizer):
 
     kind = lib.FFNN_OPT_ADAM
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0):
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l2=0.0, l1=0.0):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        super().__init__(l2)
+        super().__init__(l2, l1)
         self._settings()
 
     def _settings(self):
@@ -231,10 +234,11 @@ class RPROP(Optimizer):
     kind = lib.FFNN_OPT_RPROP
     has_learning_rate = False
 
-    def __init__(self, eta_plus=1.2, eta_minus=0.5, step_init=0.0125, step_min=1e-6, step_max=50.0, l2=0.0):
+    def __init__(self, eta_plus=1.2, eta_minus=0.5, step_init=0.0125, step_min=1e-6, step_max=50.0, l2=0.0,
+                 l1=0.0):
         self.eta_plus, self.eta_minus = eta_plus, eta_minus
         self.step_init, self.step_min, self.step_max = step_init, step_min, step_max
-        super().__init__(l2)
+        super().__init__(l2, l1)
         self._settings()
 
     def _settings(self):

@@ -89,9 +89,101 @@ static void gradient_check(int hidden_act, int out_act, int loss)
     free(p); free(g); free(work); free(iwork); free(pf); free(gf); free(workf);
 }
 
+/* L1 + L2 penalty and dropout (fixed mask: the same RNG state) against central differences, float64; float32 and
+ * float64 draw the same masks; dropout rates are checked; inference never drops. */
+static void test_penalty_and_dropout(void)
+{
+    const int n = 6, n_in = 3, n_out = 2;
+    net_t net = make_net(n_in, FFNN_TANH, 1, FFNN_SOFTMAX, n_out);
+    net.layers[0].dropout = 0.3;
+    net.layers[1].dropout = 0.5;
+    const size_t np_ = (size_t)net.n_params;
+    int64_t nr, ni;
+    CHECK(ffnn_workspace_size(net.layers, net.n_layers, n, &nr, &ni) == FFNN_OK, "dropout workspace");
+    double *p = malloc(sizeof(double) * np_), *g = calloc(np_, sizeof(double)), *g0 = calloc(np_, sizeof(double));
+    double *work = malloc(sizeof(double) * (size_t)nr), X[18], Y[12];
+    int32_t *iwork = malloc(sizeof(int32_t) * ni);
+    uint64_t s = 777, seed[4], r[4];
+    for (int64_t i = 0; i < net.n_params; i++) p[i] = (uniform(&s) - 0.5) * 1.2;
+    p[0] = 0; /* an exact zero: its L1 subgradient is 0 */
+    for (int i = 0; i < n * n_in; i++) X[i] = uniform(&s) * 2 - 1;
+    for (int i = 0; i < n; i++) for (int k = 0; k < n_out; k++) Y[i * n_out + k] = k == i % n_out;
+    ffnn_rng_seed(seed, 42);
+    const double l1 = 0.03, l2 = 0.02;
+    double L, pen, lp, lm, worst = 0;
+    memcpy(r, seed, sizeof r);
+    int st = ffnn_loss_grad_train_f64(net.layers, net.n_layers, p, g, X, Y, NULL, n, n, FFNN_LOSS_CE, 1.0 / n, r, &L,
+                                      work, iwork);
+    CHECK(st == FFNN_OK, "loss_grad_train: %s", ffnn_strerror(st));
+    CHECK(memcmp(r, seed, sizeof r) != 0, "the dropout state was not advanced");
+    CHECK(ffnn_loss_grad_train_f64(net.layers, net.n_layers, p, g0, X, Y, NULL, n, n, FFNN_LOSS_CE, 1.0, NULL, &lp,
+                                   work, iwork) == FFNN_E_NULL, "dropout without an RNG state accepted");
+    CHECK(ffnn_penalty_f64(net.layers, net.n_layers, p, g, l1, l2, &pen) == FFNN_OK, "penalty");
+    for (int64_t i = 0; i < net.n_params; i++) {
+        double keep = p[i], h = 1e-6, pp, pm;
+        if (i == 0) continue; /* |W| has no derivative at 0 */
+        p[i] = keep + h; memcpy(r, seed, sizeof r);
+        memset(g0, 0, sizeof(double) * np_);
+        ffnn_loss_grad_train_f64(net.layers, net.n_layers, p, g0, X, Y, NULL, n, n, FFNN_LOSS_CE, 1.0, r, &lp, work,
+                                 iwork);
+        ffnn_penalty_f64(net.layers, net.n_layers, p, g0, l1, l2, &pp);
+        p[i] = keep - h; memcpy(r, seed, sizeof r);
+        ffnn_loss_grad_train_f64(net.layers, net.n_layers, p, g0, X, Y, NULL, n, n, FFNN_LOSS_CE, 1.0, r, &lm, work,
+                                 iwork);
+        ffnn_penalty_f64(net.layers, net.n_layers, p, g0, l1, l2, &pm);
+        p[i] = keep;
+        double num = ((lp - lm) / n + (pp - pm)) / (2 * h), err = fabs(num - g[i]) / fmax(1.0, fabs(num));
+        if (err > worst) worst = err;
+    }
+    CHECK(worst < 1e-6, "L1 + L2 + dropout gradient: worst relative error %g", worst);
+    /* the L1 subgradient at the exact zero is the data gradient alone */
+    memcpy(r, seed, sizeof r);
+    memset(g0, 0, sizeof(double) * np_);
+    ffnn_loss_grad_train_f64(net.layers, net.n_layers, p, g0, X, Y, NULL, n, n, FFNN_LOSS_CE, 1.0 / n, r, &lp, work,
+                             iwork);
+    CHECK(g[0] == g0[0], "L1 subgradient at W = 0 is not 0: %g vs %g", g[0], g0[0]);
+
+    /* float32 draws the same masks: same loss to single precision */
+    float *pf = malloc(sizeof(float) * np_), *gf = calloc(np_, sizeof(float));
+    float *workf = malloc(sizeof(float) * (size_t)nr), Xf[18], Yf[12];
+    for (int64_t i = 0; i < net.n_params; i++) pf[i] = (float)p[i];
+    for (int i = 0; i < 18; i++) Xf[i] = (float)X[i];
+    for (int i = 0; i < 12; i++) Yf[i] = (float)Y[i];
+    double Lf, penf, gmax = 0;
+    memcpy(r, seed, sizeof r);
+    ffnn_loss_grad_train_f32(net.layers, net.n_layers, pf, gf, Xf, Yf, NULL, n, n, FFNN_LOSS_CE, 1.0 / n, r, &Lf,
+                             workf, iwork);
+    ffnn_penalty_f32(net.layers, net.n_layers, pf, gf, l1, l2, &penf);
+    for (int64_t i = 0; i < net.n_params; i++) gmax = fmax(gmax, fabs(gf[i] - g[i]));
+    CHECK(fabs(Lf - L) < 1e-4 * fmax(1, fabs(L)) && fabs(penf - pen) < 1e-5 && gmax < 1e-4,
+          "f32 vs f64 with dropout: loss %g vs %g, penalty %g vs %g, grad diff %g", Lf, L, penf, pen, gmax);
+
+    /* inference ignores dropout: ffnn_loss equals the training loss with every rate 0 */
+    double Linf, Lref;
+    ffnn_loss_f64(net.layers, net.n_layers, p, X, Y, NULL, n, n, FFNN_LOSS_CE, &Linf, work, iwork);
+    net_t plain = net;
+    plain.layers[0].dropout = plain.layers[1].dropout = 0;
+    ffnn_loss_f64(plain.layers, plain.n_layers, p, X, Y, NULL, n, n, FFNN_LOSS_CE, &Lref, work, iwork);
+    CHECK(Linf == Lref && Linf != L, "inference loss %g vs %g (training %g)", Linf, Lref, L);
+
+    /* rates outside [0, 1) and dropout on the output layer are refused */
+    net_t bad = net;
+    bad.layers[0].dropout = 1.0;
+    CHECK(ffnn_check(bad.layers, bad.n_layers, bad.n_params) == FFNN_E_DROPOUT, "dropout 1 accepted");
+    bad.layers[0].dropout = -0.1;
+    CHECK(ffnn_check(bad.layers, bad.n_layers, bad.n_params) == FFNN_E_DROPOUT, "dropout < 0 accepted");
+    bad.layers[0].dropout = NAN;
+    CHECK(ffnn_check(bad.layers, bad.n_layers, bad.n_params) == FFNN_E_DROPOUT, "dropout NaN accepted");
+    bad.layers[0].dropout = 0;
+    bad.layers[2].dropout = 0.2;
+    CHECK(ffnn_check(bad.layers, bad.n_layers, bad.n_params) == FFNN_E_DROPOUT, "output dropout accepted");
+    CHECK(ffnn_penalty_f64(net.layers, net.n_layers, p, g, -1, 0, &pen) == FFNN_E_SIZE, "negative l1 accepted");
+    free(p); free(g); free(g0); free(work); free(iwork); free(pf); free(gf); free(workf);
+}
+
 static void test_training_xor(void)
 {
-    ffnn_layer layers[2] = {{2, 4, FFNN_TANH, 1, 0, 0}, {4, 1, FFNN_SIGMOID, 1, 0, 0}};
+    ffnn_layer layers[2] = {{2, 4, FFNN_TANH, 1, 0, 0, 0}, {4, 1, FFNN_SIGMOID, 1, 0, 0, 0}};
     int64_t n_params, nr, ni;
     ffnn_layout(layers, 2, &n_params);
     ffnn_workspace_size(layers, 2, 4, &nr, &ni);
@@ -107,7 +199,7 @@ static void test_training_xor(void)
     memset(&opt, 0, sizeof opt);
     opt.kind = FFNN_OPT_ADAM; opt.lr = 0.05; opt.beta1 = 0.9; opt.beta2 = 0.999; opt.eps = 1e-8;
     for (int epoch = 0; epoch < 500; epoch++) {
-        int st = ffnn_train_f64(layers, 2, p, g, X, Y, NULL, 4, order, 4, 2, FFNN_LOSS_BCE, 0.0, &opt, state, work, iwork,
+        int st = ffnn_train_f64(layers, 2, p, g, X, Y, NULL, 4, order, 4, 2, FFNN_LOSS_BCE, 0.0, 0.0, NULL, &opt, state, work, iwork,
                                 &loss, &correct, &done);
         if (st) { CHECK(0, "train: %s", ffnn_strerror(st)); break; }
     }
@@ -128,16 +220,16 @@ static void test_perceptron(void)
 
 static void test_validation(void)
 {
-    ffnn_layer bad[2] = {{2, 3, FFNN_SOFTMAX, 1, 0, 0}, {3, 1, FFNN_SIGMOID, 1, 0, 0}};
+    ffnn_layer bad[2] = {{2, 3, FFNN_SOFTMAX, 1, 0, 0, 0}, {3, 1, FFNN_SIGMOID, 1, 0, 0, 0}};
     int64_t n;
     CHECK(ffnn_layout(bad, 2, &n) == FFNN_E_ACTIVATION, "softmax in a hidden layer accepted");
-    ffnn_layer chain[2] = {{2, 3, FFNN_TANH, 1, 0, 0}, {4, 1, FFNN_SIGMOID, 1, 0, 0}};
+    ffnn_layer chain[2] = {{2, 3, FFNN_TANH, 1, 0, 0, 0}, {4, 1, FFNN_SIGMOID, 1, 0, 0, 0}};
     CHECK(ffnn_layout(chain, 2, &n) == FFNN_E_SIZE, "broken chain accepted");
-    ffnn_layer zero[1] = {{0, 3, FFNN_TANH, 1, 0, 0}};
+    ffnn_layer zero[1] = {{0, 3, FFNN_TANH, 1, 0, 0, 0}};
     CHECK(ffnn_layout(zero, 1, &n) == FFNN_E_SIZE, "zero-size layer accepted");
-    ffnn_layer maxout_out[1] = {{2, 3, FFNN_MAXOUT, 2, 0, 0}};
+    ffnn_layer maxout_out[1] = {{2, 3, FFNN_MAXOUT, 2, 0, 0, 0}};
     CHECK(ffnn_layout(maxout_out, 1, &n) == FFNN_E_ACTIVATION, "maxout output accepted");
-    ffnn_layer ok[1] = {{2, 1, FFNN_LINEAR, 1, 0, 0}};
+    ffnn_layer ok[1] = {{2, 1, FFNN_LINEAR, 1, 0, 0, 0}};
     CHECK(ffnn_layout(ok, 1, &n) == FFNN_OK && n == 3, "2-1 layout");
     CHECK(ffnn_check(ok, 1, 4) == FFNN_E_LAYOUT, "wrong n_params accepted");
     double p[3] = {0}, g[3] = {0}, X[2] = {1, 2}, Y[1] = {1}, work[64], L;
@@ -149,18 +241,18 @@ static void test_validation(void)
     int64_t order[1] = {5}, done;
     ffnn_optimizer opt = {0};
     opt.kind = FFNN_OPT_SGD; opt.lr = 0.1;
-    CHECK(ffnn_train_f64(ok, 1, p, g, X, Y, NULL, 1, order, 1, 1, FFNN_LOSS_MSE, 0, &opt, NULL, work, iwork, &L, NULL,
+    CHECK(ffnn_train_f64(ok, 1, p, g, X, Y, NULL, 1, order, 1, 1, FFNN_LOSS_MSE, 0, 0.0, NULL, &opt, NULL, work, iwork, &L, NULL,
                          &done) == FFNN_E_INDEX, "out-of-range sample index accepted");
     opt.kind = 99;
     order[0] = 0;
-    CHECK(ffnn_train_f64(ok, 1, p, g, X, Y, NULL, 1, order, 1, 1, FFNN_LOSS_MSE, 0, &opt, NULL, work, iwork, &L, NULL,
+    CHECK(ffnn_train_f64(ok, 1, p, g, X, Y, NULL, 1, order, 1, 1, FFNN_LOSS_MSE, 0, 0.0, NULL, &opt, NULL, work, iwork, &L, NULL,
                          &done) == FFNN_E_OPTIMIZER, "unknown optimizer accepted");
     CHECK(strlen(ffnn_strerror(FFNN_E_NONFINITE)) > 10 && strlen(ffnn_strerror(12345)) > 0, "strerror");
 }
 
 static void test_divergence_is_reported(void)
 {
-    ffnn_layer ly[1] = {{1, 1, FFNN_LINEAR, 1, 0, 0}};
+    ffnn_layer ly[1] = {{1, 1, FFNN_LINEAR, 1, 0, 0, 0}};
     int64_t n;
     ffnn_layout(ly, 1, &n);
     double p[2] = {1e200, 0}, g[2], X[1] = {1e200}, Y[1] = {0}, work[64], L;
@@ -168,7 +260,7 @@ static void test_divergence_is_reported(void)
     int64_t order[1] = {0}, done;
     ffnn_optimizer opt = {0};
     opt.kind = FFNN_OPT_SGD; opt.lr = 0.1;
-    int st = ffnn_train_f64(ly, 1, p, g, X, Y, NULL, 1, order, 1, 1, FFNN_LOSS_MSE, 0, &opt, NULL, work, iwork, &L, NULL,
+    int st = ffnn_train_f64(ly, 1, p, g, X, Y, NULL, 1, order, 1, 1, FFNN_LOSS_MSE, 0, 0.0, NULL, &opt, NULL, work, iwork, &L, NULL,
                             &done);
     CHECK(st == FFNN_E_NONFINITE && done == 0 && p[0] == 1e200, "divergence: status %d done %lld", st,
           (long long)done);
@@ -177,7 +269,7 @@ static void test_divergence_is_reported(void)
 /* Integer sample weights act like repeated samples: loss and gradient match a batch with duplicated rows. */
 static void test_sample_weights(void)
 {
-    ffnn_layer ly[2] = {{2, 3, FFNN_TANH, 1, 0, 0}, {3, 2, FFNN_SOFTMAX, 1, 0, 0}};
+    ffnn_layer ly[2] = {{2, 3, FFNN_TANH, 1, 0, 0, 0}, {3, 2, FFNN_SOFTMAX, 1, 0, 0, 0}};
     int64_t n_params, nr, ni;
     ffnn_layout(ly, 2, &n_params);
     ffnn_workspace_size(ly, 2, 5, &nr, &ni);
@@ -223,12 +315,12 @@ static void test_tables(void)
     int64_t n;
     int32_t bad_codes[] = {-1, FFNN_N_ACTIVATIONS, 99};
     for (int i = 0; i < 3; i++) {
-        ffnn_layer hidden[2] = {{2, 3, bad_codes[i], 1, 0, 0}, {3, 1, FFNN_LINEAR, 1, 0, 0}};
-        ffnn_layer out[2] = {{2, 3, FFNN_TANH, 1, 0, 0}, {3, 1, bad_codes[i], 1, 0, 0}};
+        ffnn_layer hidden[2] = {{2, 3, bad_codes[i], 1, 0, 0, 0}, {3, 1, FFNN_LINEAR, 1, 0, 0, 0}};
+        ffnn_layer out[2] = {{2, 3, FFNN_TANH, 1, 0, 0, 0}, {3, 1, bad_codes[i], 1, 0, 0, 0}};
         CHECK(ffnn_layout(hidden, 2, &n) == FFNN_E_ACTIVATION && ffnn_layout(out, 2, &n) == FFNN_E_ACTIVATION,
               "activation code %d accepted", bad_codes[i]);
     }
-    ffnn_layer ok[1] = {{2, 1, FFNN_LINEAR, 1, 0, 0}};
+    ffnn_layer ok[1] = {{2, 1, FFNN_LINEAR, 1, 0, 0, 0}};
     ffnn_layout(ok, 1, &n);
     double p[3] = {0}, g[3] = {0}, X[2] = {1, 2}, Y[1] = {1}, work[64], L;
     int32_t iwork[4];
@@ -246,7 +338,7 @@ static void test_new_activations(void)
     const double zs[5] = {-3.0, -0.5, 0.0, 0.25, 2.0};
     for (int which = 0; which < 2; which++) {
         const int act = which ? FFNN_ELU : FFNN_LEAKY_RELU;
-        ffnn_layer ly[1] = {{1, 1, act, 1, 0, 0}};
+        ffnn_layer ly[1] = {{1, 1, act, 1, 0, 0, 0}};
         int64_t n;
         CHECK(ffnn_layout(ly, 1, &n) == FFNN_OK && n == 2, "layout");
         double p[2] = {1, 0}, out[5], work[64];
@@ -269,7 +361,7 @@ static void test_nan_propagates(void)
 {
     const int acts[] = {FFNN_LINEAR, FFNN_SIGMOID, FFNN_TANH, FFNN_RELU, FFNN_SOFTPLUS, FFNN_LEAKY_RELU, FFNN_ELU};
     for (int i = 0; i < 7; i++) {
-        ffnn_layer ly[2] = {{1, 8, acts[i], 1, 0, 0}, {8, 1, FFNN_SIGMOID, 1, 0, 0}};
+        ffnn_layer ly[2] = {{1, 8, acts[i], 1, 0, 0, 0}, {8, 1, FFNN_SIGMOID, 1, 0, 0, 0}};
         int64_t n, nr, ni;
         ffnn_layout(ly, 2, &n);
         ffnn_workspace_size(ly, 2, 2, &nr, &ni);
@@ -287,15 +379,15 @@ static void test_nan_propagates(void)
         int64_t order[2] = {0, 1}, done;
         ffnn_optimizer opt = {0};
         opt.kind = FFNN_OPT_SGD; opt.lr = 0.1;
-        int st = ffnn_train_f64(ly, 2, p, g, X, Y, NULL, 2, order, 2, 2, FFNN_LOSS_BCE, 0, &opt, NULL, work, iwork,
+        int st = ffnn_train_f64(ly, 2, p, g, X, Y, NULL, 2, order, 2, 2, FFNN_LOSS_BCE, 0, 0.0, NULL, &opt, NULL, work, iwork,
                                 &L, &c, &done);
-        int stf = ffnn_train_f32(ly, 2, pf, gf, Xf, Yf, NULL, 2, order, 2, 2, FFNN_LOSS_BCE, 0, &opt, NULL, workf,
+        int stf = ffnn_train_f32(ly, 2, pf, gf, Xf, Yf, NULL, 2, order, 2, 2, FFNN_LOSS_BCE, 0, 0.0, NULL, &opt, NULL, workf,
                                  iwork, &L, &c, &done);
         CHECK(st == FFNN_E_NONFINITE && stf == FFNN_E_NONFINITE, "%s: training on NaN gave %d / %d",
               ffnn_activation_name(acts[i]), st, stf);
     }
     /* the float tanh: +-inf, large, small and zero arguments */
-    ffnn_layer ly[1] = {{1, 1, FFNN_TANH, 1, 0, 0}};
+    ffnn_layer ly[1] = {{1, 1, FFNN_TANH, 1, 0, 0, 0}};
     int64_t n;
     ffnn_layout(ly, 1, &n);
     float pf[2] = {1, 0}, X[9] = {INFINITY, -INFINITY, 20, -20, 1e-30f, -0.3f, 0.7f, -4, 0}, out[9], work[64];
@@ -312,15 +404,15 @@ static void test_size_overflow(void)
     const int32_t sizes[8] = {999, 1000, 2147482649, 2147483647, 2147483647, 2147483647, 2147483647, 1};
     ffnn_layer ly[7];
     for (int l = 0; l < 7; l++) {
-        ffnn_layer x = {sizes[l], sizes[l + 1], FFNN_TANH, 1, 0, 0};
+        ffnn_layer x = {sizes[l], sizes[l + 1], FFNN_TANH, 1, 0, 0, 0};
         ly[l] = x;
     }
     int64_t n = 12345, nr = 0, ni = 0;
     CHECK(ffnn_layout(ly, 7, &n) == FFNN_E_SIZE && n == 12345, "overflowing table accepted (n_params %lld)",
           (long long)n);
-    ffnn_layer wide[2] = {{2147483647, 2147483647, FFNN_MAXOUT, 2147483647, 0, 0}, {2147483647, 1, FFNN_LINEAR, 1, 0, 0}};
+    ffnn_layer wide[2] = {{2147483647, 2147483647, FFNN_MAXOUT, 2147483647, 0, 0, 0}, {2147483647, 1, FFNN_LINEAR, 1, 0, 0, 0}};
     CHECK(ffnn_layout(wide, 2, &n) == FFNN_E_SIZE, "maxout overflow accepted");
-    ffnn_layer ok[2] = {{3, 4, FFNN_TANH, 1, 0, 0}, {4, 2, FFNN_LINEAR, 1, 0, 0}};
+    ffnn_layer ok[2] = {{3, 4, FFNN_TANH, 1, 0, 0, 0}, {4, 2, FFNN_LINEAR, 1, 0, 0, 0}};
     CHECK(ffnn_layout(ok, 2, &n) == FFNN_OK && n == 26, "3-4-2 layout");
     CHECK(ffnn_workspace_size(ok, 2, (int64_t)1 << 58, &nr, &ni) == FFNN_E_SIZE, "workspace overflow accepted");
     CHECK(ffnn_workspace_size(ok, 2, 1000, &nr, &ni) == FFNN_OK && nr > 0, "workspace");
@@ -330,7 +422,7 @@ static void test_size_overflow(void)
           ffnn_optimizer_state_size(FFNN_OPT_ADAM, 10) == 20 && ffnn_optimizer_state_size(FFNN_OPT_ADAM, -1) == -1,
           "optimizer state sizes");
     /* a table whose offsets are garbage near INT64_MAX is a layout error, not an overflow */
-    ffnn_layer junk[1] = {{2, 1, FFNN_LINEAR, 1, INT64_MAX - 1, INT64_MAX}};
+    ffnn_layer junk[1] = {{2, 1, FFNN_LINEAR, 1, INT64_MAX - 1, INT64_MAX, 0}};
     CHECK(ffnn_check(junk, 1, 3) == FFNN_E_LAYOUT, "junk offsets accepted");
     double p[3] = {0}, X[2] = {1, 2}, work[64];
     int32_t iwork[4];
@@ -364,7 +456,7 @@ static void fuzz_sizes(int rounds)
             const int32_t pieces = act == FFNN_MAXOUT ? (uniform(&s) < 0.7 ? 1 + (int32_t)(uniform(&s) * 4)
                                                                            : 1 + (int32_t)(uniform(&s) * 2147483646.0))
                                                       : 1;
-            ffnn_layer x = {sizes[l], sizes[l + 1], act, pieces, -1, -1};
+            ffnn_layer x = {sizes[l], sizes[l + 1], act, pieces, -1, -1, 0};
             ly[l] = x;
         }
         u128 params = 0;
@@ -426,6 +518,7 @@ int main(void)
     test_validation();
     test_divergence_is_reported();
     test_sample_weights();
+    test_penalty_and_dropout();
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

@@ -24,8 +24,9 @@ typedef struct {
     int status;
 } job;
 
-static ffnn_layer g_layers[3] = {{N_IN, 256, FFNN_RELU, 1, 0, 0}, {256, 256, FFNN_RELU, 1, 0, 0},
-                                 {256, N_OUT, FFNN_SOFTMAX, 1, 0, 0}};
+/* dropout on the hidden layers: its masks must not depend on the thread count either */
+static ffnn_layer g_layers[3] = {{N_IN, 256, FFNN_RELU, 1, 0, 0, 0.2}, {256, 256, FFNN_RELU, 1, 0, 0, 0.1},
+                                 {256, N_OUT, FFNN_SOFTMAX, 1, 0, 0, 0}};
 
 #define TRAIN(T, SUFFIX)                                                                                          \
     static int train_##SUFFIX(const job *jb, double *out)                                                         \
@@ -53,12 +54,12 @@ static ffnn_layer g_layers[3] = {{N_IN, 256, FFNN_RELU, 1, 0, 0}, {256, 256, FFN
             Y[i * N_OUT + (i * 7 + jb->seed) % N_OUT] = 1;                                                        \
             order[i] = (i * 37 + jb->seed) % N_SAMPLES;                                                           \
         }                                                                                                         \
-        ffnn_optimizer opt = {FFNN_OPT_ADAM, 1e-3, 0, 0.9, 0.999, 1e-8, 0, 0, 0, 0, 0, 0};                        \
+        ffnn_optimizer opt = {FFNN_OPT_ADAM, 1e-3, 0, 0.9, 0.999, 1e-8, 0, 0, 0, 0, 0, 0};                           \
         double loss, correct;                                                                                     \
         int64_t done;                                                                                             \
         for (int epoch = 0; epoch < 3 && !st; epoch++)                                                            \
             st = ffnn_train_##SUFFIX(layers, 3, p, g, X, Y, NULL, N_SAMPLES, order, N_SAMPLES, BATCH,             \
-                                     FFNN_LOSS_CE, 0.0, &opt, state, work, iwork, &loss, &correct, &done);        \
+                                     FFNN_LOSS_CE, 0.0, 0.0, rng, &opt, state, work, iwork, &loss, &correct, &done);        \
         for (int64_t i = 0; i < n_params; i++) out[i] = (double)p[i];                                             \
         free(p); free(g); free(state); free(work); free(X); free(Y); free(iwork);                                 \
         return st;                                                                                                \
