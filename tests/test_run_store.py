@@ -48,7 +48,7 @@ def test_run_logger_records_config_curves_metrics(store):
     assert run.status == "finished" and run.name == "xor" and run.pid == os.getpid()
     c = run.config
     assert c["architecture"] == "2-8tanh-1sigmoid" and c["seed"] == 3
-    assert c["optimizer"] == {"name": "sgd", "lr": 0.2, "momentum": 0.0, "nesterov": False, "l2": 1e-4}
+    assert c["optimizer"] == {"name": "sgd", "lr": 0.2, "momentum": 0.0, "nesterov": False, "l2": 1e-4, "l1": 0.0}
     assert c["fit"]["batch_size"] == 16 and c["fit"]["l2"] == 1e-4 and c["fit"]["n_validation"] == 30
     assert c["data"]["sha256"] == data_fingerprint(X, y)["sha256"] and c["data"]["n_samples"] == 120
     assert c["versions"]["pyffnn"] == pyffnn.__version__ and c["preprocessing"] == {"scaled": False}
