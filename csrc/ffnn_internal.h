@@ -62,5 +62,14 @@ int ffnn__fused(int32_t act, int32_t loss);
 /* 1 for an element-wise activation (a row of FFNN_ELEMENTWISE_ACTIVATIONS), 0 otherwise. */
 int ffnn__elementwise(int32_t act);
 uint64_t ffnn__rng_next(uint64_t *s);
+/* xoshiro256** inline, for loops that keep the state in registers (the same sequence as ffnn__rng_next). */
+static inline uint64_t ffnn__rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t ffnn__xoshiro(uint64_t *s)
+{
+    const uint64_t result = ffnn__rotl64(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] ^= t; s[3] = ffnn__rotl64(s[3], 45);
+    return result;
+}
 
 #endif

@@ -66,10 +66,13 @@ static void FN(dropout_forward)(real *restrict D, real *restrict M, const real *
 {
     const uint64_t cut = (uint64_t)(p * 18446744073709551616.0); /* p < 1: below 2^64 */
     const real keep = (real)(1.0 / (1.0 - p));
+    uint64_t st[4] = {rng[0], rng[1], rng[2], rng[3]}; /* in registers for the loop */
     for (int64_t i = 0; i < m; i++) {
-        D[i] = ffnn__rng_next(rng) >= cut ? keep : (real)0;
-        M[i] = D[i] * a[i];
+        const real d = (real)(ffnn__xoshiro(st) >= cut) * keep; /* branch-free: the draws are random */
+        D[i] = d;
+        M[i] = d * a[i];
     }
+    for (int k = 0; k < 4; k++) rng[k] = st[k];
 }
 
 /* Forward pass; rng != NULL is training mode: layers with dropout are thinned (masks drawn from rng). */

@@ -51,7 +51,7 @@ MAX_COUNT = 2**60  # the C core's limit on any count of values (FFNN__MAX_ELEMS 
 def _count_params(specs):
     """The parameter count in exact (Python) integers, refused when it would not fit the core's int64 sizes."""
     total = 0
-    for i, (n_in, n_out, _, pieces) in enumerate(specs):
+    for i, (n_in, n_out, _, pieces, *_rest) in enumerate(specs):
         for name, value in (("inputs", n_in), ("units", n_out), ("pieces", pieces)):
             if not 0 < value < 2**31:
                 raise FFNNError(f"layer {i + 1}: {name} must be between 1 and {2**31 - 1}, got {value}")
@@ -64,11 +64,12 @@ def _count_params(specs):
 
 
 def layer_table(specs):
-    """Build and lay out a C layer table from (n_in, n_out, activation_code, pieces) tuples."""
+    """Build and lay out a C layer table from (n_in, n_out, activation_code, pieces[, dropout]) tuples."""
     expected = _count_params(specs)
     table = ffi.new("ffnn_layer[]", len(specs))
-    for i, (n_in, n_out, act, pieces) in enumerate(specs):
+    for i, (n_in, n_out, act, pieces, *rest) in enumerate(specs):
         table[i].n_in, table[i].n_out, table[i].activation, table[i].pieces = n_in, n_out, act, pieces
+        table[i].dropout = float(rest[0]) if rest else 0.0
     n_params = ffi.new("int64_t *")
     check(lib.ffnn_layout(table, len(specs), n_params), "building the layer table")
     if int(n_params[0]) != expected:

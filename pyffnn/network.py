@@ -12,7 +12,7 @@ from .layers import format_spec, normalize_layers
 from .registry.losses import resolve as resolve_loss
 from .training.decisions import accuracy, decide
 from .training.targets import _as_real, check_sample_weight, check_X, encode_targets
-from .validation import all_finite, check_dtype, seed_from
+from .validation import all_finite, check_dtype, check_int, seed_from
 
 _PREDICT_CHUNK = 2048  # samples per forward call: bounds the workspace of predictions on big inputs
 
@@ -48,7 +48,7 @@ class Network:
         self.dtype = check_dtype(dtype)
         specs, prev = [], self.n_inputs
         for ly in self.layers:
-            specs.append((prev, ly.units, core.ACTIVATION_CODES[ly.activation], ly.pieces))
+            specs.append((prev, ly.units, core.ACTIVATION_CODES[ly.activation], ly.pieces, ly.dropout))
             prev = ly.units
         self._table, n_params = core.layer_table(specs)
         _check_memory(n_params, self.dtype, format_spec(self.n_inputs, self.layers))
@@ -130,6 +130,11 @@ class Network:
     @property
     def n_params(self):
         return self.params.size
+
+    @property
+    def has_dropout(self):
+        """True if a hidden layer has dropout (training thins it; prediction never does)."""
+        return any(ly.dropout for ly in self.layers)
 
     @property
     def output_activation(self):
@@ -330,9 +335,11 @@ class Network:
             raise FFNNError("flat_params contains NaN or infinite values")
         return arr
 
-    def _loss_grad_raw(self, params, X, Y, loss_name, l2, grads, weights=None, outputs=None, l1=0.0):
+    def _loss_grad_raw(self, params, X, Y, loss_name, l2, grads, weights=None, outputs=None, l1=0.0,
+                       dropout_rng=None):
         """Mean loss (weighted by ``weights`` if given, + L1/L2 penalty) over X; ``grads`` receives the gradient and
-        ``outputs`` (n, n_outputs) the output layer of the same forward pass (no second pass for accuracy)."""
+        ``outputs`` (n, n_outputs) the output layer of the same forward pass (no second pass for accuracy).
+        ``dropout_rng`` (a C uint64_t[4], with ``grads``): training mode, dropout masks drawn from that state."""
         n = X.shape[0]
         total_weight = float(n) if weights is None else float(weights.sum(dtype=np.float64))
         chunk = min(n, _PREDICT_CHUNK)
@@ -350,6 +357,11 @@ class Network:
                 st = core.func("ffnn_loss", self.dtype)(self._table, self.n_layers, core.ptr(params), core.ptr(xs),
                                                         core.ptr(ys), core.ptr(ws), xs.shape[0], batch, code, total,
                                                         core.wptr(work), core.iptr(iwork))
+            elif dropout_rng is not None:
+                st = core.func("ffnn_loss_grad_train", self.dtype)(
+                    self._table, self.n_layers, core.ptr(params), core.wptr(grads), core.ptr(xs), core.ptr(ys),
+                    core.ptr(ws), xs.shape[0], batch, code, 1.0 / total_weight, dropout_rng, total, core.wptr(work),
+                    core.iptr(iwork))
             else:
                 st = core.func("ffnn_loss_grad", self.dtype)(
                     self._table, self.n_layers, core.ptr(params), core.wptr(grads), core.ptr(xs), core.ptr(ys),
@@ -394,11 +406,14 @@ class Network:
         return self._loss_grad_raw(self.params, X2, Y, loss_name, self._check_l2(l2), None, w,
                                    l1=self._check_l2(l1, "l1"))
 
-    def loss_and_grad(self, flat_params, X, y, loss="auto", l2=0.0, sample_weight=None, l1=0.0):
+    def loss_and_grad(self, flat_params, X, y, loss="auto", l2=0.0, sample_weight=None, l1=0.0,
+                      dropout_seed=None):
         """(mean loss, gradient) at ``flat_params`` without changing ``self.params``.
 
         ``l2``/``l1`` add the penalty ½·l2·ΣW² + l1·Σ|W| on the weights (not biases) and its (sub)gradient
-        l2·W + l1·sign(W), with sign(0) = 0.
+        l2·W + l1·sign(W), with sign(0) = 0.  ``dropout_seed`` (an int) evaluates in training mode: the hidden
+        layers' dropout masks are drawn from that seed, the same seed giving the same masks (one fixed thinned
+        network, for gradient checks); None (default) is the deterministic network without dropout.
 
         Ready for ``scipy.optimize.minimize(fun=lambda p: net.loss_and_grad(p, X, y), x0=net.params, jac=True)``.
         """
@@ -406,8 +421,12 @@ class Network:
         X2, Y, loss_name = self._prepare_xy(X, y, loss)
         w = check_sample_weight(sample_weight, X2.shape[0], self.dtype)
         grads = np.zeros(self.n_params, dtype=self.dtype)
+        state = None
+        if dropout_seed is not None:
+            state = core.ffi.new("uint64_t[4]")
+            core.lib.ffnn_rng_seed(state, check_int(dropout_seed, "dropout_seed", 0, 2**64 - 1))
         value = self._loss_grad_raw(params, X2, Y, loss_name, self._check_l2(l2), grads, w,
-                                    l1=self._check_l2(l1, "l1"))
+                                    l1=self._check_l2(l1, "l1"), dropout_rng=state)
         return value, grads
 
     def compute_grads(self, X, y, loss="auto", l2=0.0, sample_weight=None, l1=0.0):

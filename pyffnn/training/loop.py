@@ -140,6 +140,13 @@ def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, v
     batch = n if batch_size is None or isinstance(opt, LBFGS) else min(check_int(batch_size, "batch_size", 1), n)
     if comm is not None:
         rank, size = check_comm(comm, batch, n, isinstance(opt, LBFGS))
+    if net.has_dropout and isinstance(opt, LBFGS):
+        raise FFNNError(f"dropout makes the training loss random (a new mask every step), which L-BFGS cannot "
+                        f"minimise; network {net.spec} has dropout: use a gradient optimizer (adam, sgd) or "
+                        "layers without dropout")
+    if net.has_dropout and comm is not None:
+        raise FFNNError(f"data-parallel training (comm=) does not support dropout yet; network {net.spec} has "
+                        "dropout: train it in one process or use layers without dropout")
 
     history = History()
     cbs = _callback_list(callbacks, history, verbose)
@@ -196,6 +203,9 @@ def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, 
     flops_per_sample = 6.0 * net.n_params
     chunk = max(batch, int(_FLOPS_PER_CHUNK / flops_per_sample) // batch * batch)
     train_fn = core.func("ffnn_train", net.dtype)
+    # dropout masks: a xoshiro state seeded from the fit's generator before every chunk, so a seeded fit (and one
+    # resumed from a checkpoint, which stores that generator) draws the same masks at any thread count
+    drop_state = core.ffi.new("uint64_t[4]") if net.has_dropout else core.ffi.NULL
     loss_sum, n_done, n_correct = core.ffi.new("double *"), core.ffi.new("int64_t *"), core.ffi.new("double *")
     p_params, p_grads, p_X, p_Y = core.wptr(net.params), core.wptr(net.grads), core.ptr(X), core.ptr(Y)
     p_W = core.ptr(W)
@@ -220,8 +230,10 @@ def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, 
             # hyper-parameters are read here, before every chunk: a callback (or the app) may have changed them
             c_opt = opt.prepare(net.n_params, net.dtype)
             np.copyto(snapshot, net.params)  # restored if this chunk diverges
+            if drop_state != core.ffi.NULL:
+                core.lib.ffnn_rng_seed(drop_state, int(rng.integers(0, 2**64, dtype=np.uint64)))
             status = train_fn(net._table, net.n_layers, p_params, p_grads, p_X, p_Y, p_W, n, core.i64ptr(part),
-                              part.size, batch, code, opt.l2, opt.l1, core.ffi.NULL, c_opt, core.wptr(opt.state),
+                              part.size, batch, code, opt.l2, opt.l1, drop_state, c_opt, core.wptr(opt.state),
                               p_work, p_iwork, loss_sum, n_correct, n_done)
             # the loss can stay finite while the last update makes the weights NaN/inf: check both
             if status == core.lib.FFNN_E_NONFINITE or (status == core.lib.FFNN_OK and not all_finite(net.params)):
