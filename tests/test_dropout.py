@@ -34,7 +34,7 @@ def test_dropout_gradient_with_a_fixed_mask_matches_finite_differences(spec):
     value, grad = net.loss_and_grad(p, X, y, dropout_seed=11, l1=0.01)
     num = _numeric(lambda q: net.loss_and_grad(q, X, y, dropout_seed=11, l1=0.01)[0], p)
     rel = np.abs(num - grad) / np.maximum(1.0, np.abs(num))
-    assert rel.max() < 1e-6, rel.max()  # measured: ~2e-10
+    assert rel.max() < 1e-6, rel.max()  # measured: <= 4.2e-10
     # training mode really thins the network: another loss than the deterministic one, another for another seed
     assert value != net.loss_and_grad(p, X, y, l1=0.01)[0]
     assert value != net.loss_and_grad(p, X, y, dropout_seed=12, l1=0.01)[0]
