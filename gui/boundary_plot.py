@@ -16,6 +16,7 @@ from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from pyffnn_gui.data_source import PreparedData
+from pyffnn_gui.paint_tool import PaintTool
 from pyffnn_gui.plane_view import PlaneControls
 from pyffnn_gui.plot_style import title_with_legend
 
@@ -65,10 +66,12 @@ class BoundaryPlot(QWidget):
         self.discretize_check.setToolTip("Colour each point of the plane by its predicted class only")
         self.discretize_check.toggled.connect(lambda _on: self._redraw_last())
         self.readout = QLabel("")
+        self.paint = PaintTool(self.widget, self.plot)
+        self.paint.setVisible(False)
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 0, 4, 0)
         controls.addWidget(self.discretize_check)
-        controls.addWidget(self.readout, 1)
+        controls.addWidget(self.paint, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget, 1)
@@ -82,7 +85,11 @@ class BoundaryPlot(QWidget):
         layout.insertWidget(1, self.plane_controls)
         self.class_legend = QLabel("")
         self.class_legend.setWordWrap(True)
-        layout.insertWidget(2, self.class_legend)
+        legend_row = QHBoxLayout()          # the class legend and, right of it, the hover readout
+        legend_row.setContentsMargins(4, 0, 4, 0)
+        legend_row.addWidget(self.class_legend, 1)
+        legend_row.addWidget(self.readout)
+        layout.insertLayout(2, legend_row)
         self.train_points.sigClicked.connect(self._points_clicked)
         self.widget.scene().sigMouseMoved.connect(self._mouse_moved)
         self._predict = None
@@ -94,6 +101,7 @@ class BoundaryPlot(QWidget):
         self.last_image: Optional[np.ndarray] = None
         self._grid = None
         self._projection = None
+        self.plane = None
 
     # ------------------------------------------------------------------ data
     def _show_colorbar(self, on: bool) -> None:
@@ -131,6 +139,10 @@ class BoundaryPlot(QWidget):
         names = self.data.feature_names
         self.readout.setText(f"{names[0]} = {p.x():.3g}, {names[1]} = {p.y():.3g}: {value}")
 
+    def leaveEvent(self, event):  # noqa: N802 (Qt's name): the readout is for the point under the mouse only
+        self.readout.setText("")
+        super().leaveEvent(event)
+
     def clear_data(self) -> None:
         """No data loaded (e.g. a project whose data file is missing): an empty plot that says so."""
         self.data = None
@@ -141,8 +153,9 @@ class BoundaryPlot(QWidget):
         self.test_points.setData([], [])
         self.set_title("No data loaded")
 
-    def set_data(self, data: PreparedData) -> None:
-        """Draw the points and choose the view for this data (heatmap, curve, or projection)."""
+    def set_data(self, data: PreparedData, keep_view: bool = False) -> None:
+        """Draw the points and choose the view for this data (heatmap, curve, or projection); ``keep_view`` (edited
+        data, e.g. painted points) keeps the visible range."""
         self.data = data
         self.last_image = None
         self.image.clear()
@@ -187,7 +200,22 @@ class BoundaryPlot(QWidget):
                   "projection": ("PC 1", "PC 2")}[self.kind]
         self.plot.setLabel("bottom", labels[0])
         self.plot.setLabel("left", labels[1])
-        self.plot.enableAutoRange()
+        if not keep_view:
+            self.plot.enableAutoRange()
+        if data.task == "regression":
+            self.paint.set_target(None, regression=True, value_range=self._target_range())
+        else:
+            self.paint.set_target(data.classes)
+        self.paint.set_points(np.vstack([data.X_train, data.X_val, data.X_test]) if self.plane is None and d == 2
+                              else np.zeros((0, 2)))
+
+    def set_paintable(self, on: bool) -> None:
+        """Show the paint tools (2-D built-in or painted data) or hide them (and end any paint mode)."""
+        on = bool(on) and self.kind == "heatmap" and self.plane is None
+        if not on:
+            self.paint.paint_button.setChecked(False)
+            self.paint.erase_button.setChecked(False)
+        self.paint.setVisible(on)
 
     def _setup_grid(self) -> None:
         X = np.vstack([self.data.X_train, self.data.X_val, self.data.X_test])

@@ -27,6 +27,9 @@ LIMITS = {"lr": (1e-6, 1000.0), "l2": (0.0, 10.0), "batch_size": (0, 1_000_000),
 INPUT_TRANSFORMS = (("x1^2", "x1²"), ("x2^2", "x2²"), ("x1*x2", "x1·x2"), ("sin(x1)", "sin x1"),
                     ("sin(x2)", "sin x2"))
 
+# painted (custom) data sets hold at most this many points (they are stored in the project's JSON)
+MAX_CUSTOM_POINTS = 100_000
+
 
 class ConfigError(ValueError):
     """A project/config value is missing or out of range."""
@@ -71,9 +74,10 @@ class NetworkConfig:
 
 @dataclass
 class DataConfig:
-    """Where the data comes from (a built-in generator or a CSV file) and how it is split and scaled."""
+    """Where the data comes from (a built-in generator, a CSV file, or points painted in the app) and how it is
+    split and scaled."""
 
-    source: str = "builtin"          # "builtin" or "csv"
+    source: str = "builtin"          # "builtin", "csv" or "custom" (the points below)
     builtin: str = "circle"
     n_samples: int = 400
     noise: float = 0.1               # the generator's own default for each set (data_source.default_noise)
@@ -94,6 +98,10 @@ class DataConfig:
     standardize: bool = True
     # extra network inputs computed from 2-D data (INPUT_TRANSFORMS names), e.g. ["x1^2", "x1*x2"]
     transforms: List[str] = field(default_factory=list)
+    # source "custom": the data set painted in the app, rows [x1, x2, target] (class index or value), and the
+    # names of those three columns; task is then "classification" or "regression"
+    points: List[List[float]] = field(default_factory=list)
+    point_columns: List[str] = field(default_factory=list)
 
     def validate(self) -> None:
         known = [name for name, _ in INPUT_TRANSFORMS]
@@ -102,8 +110,10 @@ class DataConfig:
                 raise ConfigError(f"unknown input transform {name!r}; choose from {', '.join(known)}")
         if len(set(self.transforms)) != len(self.transforms):
             raise ConfigError(f"an input transform is listed twice: {self.transforms}")
-        if self.source not in ("builtin", "csv"):
-            raise ConfigError(f"data source must be 'builtin' or 'csv', got {self.source!r}")
+        if self.source not in ("builtin", "csv", "custom"):
+            raise ConfigError(f"data source must be 'builtin', 'csv' or 'custom', got {self.source!r}")
+        if self.source == "custom":
+            self._validate_points()
         for name, value, choices in (("header", self.header, ("auto", "yes", "no")),
                                      ("missing", self.missing, ("impute", "drop", "error")),
                                      ("task", self.task, ("auto", "classification", "regression"))):
@@ -116,6 +126,26 @@ class DataConfig:
                               f"got val={self.val}, test={self.test}")
         if self.source == "builtin" and not (10 <= int(self.n_samples) <= 1_000_000):
             raise ConfigError(f"sample count must be in 10..1000000, got {self.n_samples}")
+
+
+    def _validate_points(self) -> None:
+        import math
+
+        if not self.points:
+            raise ConfigError("a custom data set needs points; paint some on a 2-D data set")
+        if len(self.points) > MAX_CUSTOM_POINTS:
+            raise ConfigError(f"a custom data set holds at most {MAX_CUSTOM_POINTS} points, got {len(self.points)}")
+        for i, row in enumerate(self.points):
+            if (not isinstance(row, (list, tuple)) or len(row) != 3 or
+                    not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                            for v in row)):
+                raise ConfigError(f"custom point {i + 1} must be three finite numbers [x1, x2, target], "
+                                  f"got {row!r:.60}")
+        if self.point_columns and (len(self.point_columns) != 3 or len(set(self.point_columns)) != 3):
+            raise ConfigError(f"custom data: point_columns must name three different columns, "
+                              f"got {self.point_columns}")
+        if self.task not in ("classification", "regression"):
+            raise ConfigError("custom data: task must be 'classification' or 'regression'")
 
 
 @dataclass

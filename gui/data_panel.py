@@ -26,6 +26,7 @@ class DataPanel(QGroupBox):
         self.source_combo = QComboBox()
         self.source_combo.addItem("Built-in data set", "builtin")
         self.source_combo.addItem("CSV file", "csv")
+        self.source_combo.addItem("Painted points", "custom")
 
         # --- built-in page
         self.builtin_combo = QComboBox()
@@ -74,9 +75,14 @@ class DataPanel(QGroupBox):
         cform.addRow("File", path_row)
         cform.addRow("Target", self.target_combo)
 
+        # --- painted points (made with Paint / Erase on the output plot)
+        self.custom_label = QLabel("")
+        self.custom_label.setWordWrap(True)
+        self._custom = ([], [])             # (points, point_columns) of a painted data set
         self.pages = QStackedWidget()
         self.pages.addWidget(builtin_page)
         self.pages.addWidget(csv_page)
+        self.pages.addWidget(self.custom_label)
         self.source_combo.currentIndexChanged.connect(self.pages.setCurrentIndex)
 
         # --- split & scaling
@@ -130,6 +136,7 @@ class DataPanel(QGroupBox):
         targets = list(c.targets)
         if targets and self.target_combo.currentText() != targets[0]:
             targets = []                 # the target combo was changed since the import dialog: it wins
+        custom = self.source_combo.currentData() == "custom"
         return DataConfig(source=self.source_combo.currentData(), builtin=self.builtin_combo.currentText(),
                           n_samples=self.samples_spin.value(), noise=self.noise_spin.value(),
                           seed=self.seed_spin.value(), csv_path=self.path_edit.text().strip(),
@@ -137,7 +144,8 @@ class DataPanel(QGroupBox):
                           test=self.test_spin.value(), standardize=self.standardize_check.isChecked(),
                           header=c.header, skip_rows=c.skip_rows, missing=c.missing, task=c.task, targets=targets,
                           drop=list(c.drop), features=list(c.features), kinds=dict(c.kinds),
-                          transforms=self.transforms())
+                          transforms=self.transforms(), points=list(self._custom[0]) if custom else [],
+                          point_columns=list(self._custom[1]) if custom else [])
 
     def set_config(self, cfg: DataConfig) -> None:
         self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(cfg.source)))
@@ -157,6 +165,12 @@ class DataPanel(QGroupBox):
         finally:
             self._setting = False
         self._table_choices = copy.deepcopy(cfg)
+        if cfg.source == "custom":
+            self._custom = (list(cfg.points), list(cfg.point_columns))
+        n = len(self._custom[0])
+        self.custom_label.setText(f"{n} painted points" + (f" (started from {cfg.builtin})" if n else "")
+                                  + ". Paint or erase on the output plot; Undo takes a stroke back." if n else
+                                  "No painted points yet: choose a built-in set, then Paint on the output plot.")
         if cfg.source == "csv" and cfg.csv_path:
             self.refresh_columns(select=cfg.target)
 

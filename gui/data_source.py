@@ -159,6 +159,8 @@ def load(cfg: DataConfig) -> PreparedData:
         cfg.validate()
         if cfg.source == "builtin":
             table, options, desc = _builtin_table(cfg)
+        elif cfg.source == "custom":
+            table, options, desc = _custom_table(cfg)
         else:
             if not cfg.csv_path:
                 raise DataLoadError("choose a CSV file first")
@@ -172,7 +174,7 @@ def load(cfg: DataConfig) -> PreparedData:
         if task == "multilabel" or (task == "regression" and y.ndim == 2):
             raise DataLoadError("several targets are not supported by the app yet; choose one target")
         classes = None if ds.classes is None else [str(c) for c in ds.classes]
-        if cfg.source == "builtin" and classes is not None:
+        if cfg.source in ("builtin", "custom") and classes is not None:
             classes = [f"class {c}" for c in classes]
         _check_usable(ds.X, y, task, classes)
         derived, note = input_transforms(cfg.transforms, list(ds.feature_names))
@@ -238,6 +240,30 @@ def _builtin_table(cfg: DataConfig):
     options = dict(target="y", features=features, task="classification" if classify else "regression")
     desc = f"{cfg.builtin}: {len(X)} samples, noise {cfg.noise:g}, seed {cfg.seed}"
     return datasets.read_frame(frame), options, desc
+
+
+def _custom_table(cfg: DataConfig):
+    """The points painted in the app (rows [x1, x2, target]) as a table, for the same path as a CSV file."""
+    import pandas as pd
+
+    from pyffnn import datasets
+
+    columns = list(cfg.point_columns) or ["x1", "x2", "y"]
+    frame = pd.DataFrame(np.asarray(cfg.points, dtype=np.float64).reshape(-1, 3), columns=columns)
+    classify = cfg.task == "classification"
+    if classify:
+        frame[columns[2]] = frame[columns[2]].round().astype(np.int64)
+    origin = f" (started from {cfg.builtin})" if cfg.builtin else ""
+    desc = f"painted data: {len(frame)} points{origin}, split seed {cfg.seed}"
+    options = dict(target=columns[2], features=columns[:2], task=cfg.task)
+    return datasets.read_frame(frame), options, desc
+
+
+def points_of(data: PreparedData) -> np.ndarray:
+    """Every point of 2-D data as rows [x1, x2, target] (train, validation, test): what painting starts from."""
+    X = np.vstack([data.X_train, data.X_val, data.X_test])
+    y = np.concatenate([data.y_train, data.y_val, data.y_test]).astype(np.float64)
+    return np.column_stack([X, y])
 
 
 def _check_usable(X, y, task, classes) -> None:

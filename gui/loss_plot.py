@@ -1,11 +1,12 @@
-"""Live loss (and accuracy) curves for the training and validation sets, with a log-scale option."""
+"""Live loss (and accuracy) curves for the training and validation sets, with a log-scale option and a hover
+readout (the epoch under the pointer and the curves' values there)."""
 from __future__ import annotations
 
 from typing import Dict
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from pyffnn_gui.plot_style import LogAxis, plain_axes, title_with_legend
 
@@ -41,10 +42,24 @@ class LossPlot(QWidget):
         self.val_acc = self.acc_plot.plot([], [], pen=VAL_PEN, name="validation")
         self.log_check = QCheckBox("Log-scale loss")
         self.log_check.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        self.readout = QLabel("")
+        self.readout.setToolTip("The epoch under the pointer and the curves' values there")
+        self.cursor_lines = []
+        for plot in (self.loss_plot, self.acc_plot):
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#999", style=pg.QtCore.Qt.DotLine))
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+            self.cursor_lines.append(line)
+        self._history: Dict[str, np.ndarray] = {}
+        self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
-        layout.addWidget(self.log_check)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 4, 0)
+        bottom.addWidget(self.log_check)
+        bottom.addWidget(self.readout, 1)
+        layout.addLayout(bottom)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setVisible(False)
@@ -69,6 +84,7 @@ class LossPlot(QWidget):
         self.acc_plot.setVisible(classification)
 
     def set_history(self, history: Dict[str, np.ndarray]) -> None:
+        self._history = history
         for curve, key in ((self.train_loss, "loss"), (self.val_loss, "val_loss"),
                            (self.train_acc, "accuracy"), (self.val_acc, "val_accuracy")):
             y = np.asarray(history.get(key, ()), dtype=np.float64)
@@ -80,6 +96,37 @@ class LossPlot(QWidget):
             if self.log_check.isChecked() and key.endswith("loss"):
                 ok &= y > 0
             curve.setData(x[ok], y[ok])
+
+    def readout_at(self, epoch: int, plot: str = "loss") -> str:
+        """The readout for ``epoch`` (1-based) on the ``"loss"`` or ``"accuracy"`` plot ("" outside the curves)."""
+        keys = ("loss", "val_loss") if plot == "loss" else ("accuracy", "val_accuracy")
+        parts = []
+        for key, label in zip(keys, ("train", "validation")):
+            values = np.asarray(self._history.get(key, ()), dtype=np.float64)
+            if 1 <= epoch <= values.size and np.isfinite(values[epoch - 1]):
+                v = values[epoch - 1]
+                parts.append(f"{label} {v:.1%}" if plot == "accuracy" else f"{label} {v:.4g}")
+        return f"epoch {epoch} · {plot}: " + ", ".join(parts) if parts else ""
+
+    def leaveEvent(self, event):  # noqa: N802 (Qt's name)
+        self.readout.setText("")
+        for line in self.cursor_lines:
+            line.setVisible(False)
+        super().leaveEvent(event)
+
+    def _mouse_moved(self, pos) -> None:
+        for name, plot in (("loss", self.loss_plot), ("accuracy", self.acc_plot)):
+            if plot.isVisible() and plot.vb.sceneBoundingRect().contains(pos):
+                epoch = int(round(plot.vb.mapSceneToView(pos).x()))
+                text = self.readout_at(epoch, name)
+                self.readout.setText(text)
+                for line in self.cursor_lines:
+                    line.setPos(epoch)
+                    line.setVisible(bool(text))
+                return
+        self.readout.setText("")
+        for line in self.cursor_lines:
+            line.setVisible(False)
 
     def curve(self, name: str):
         """(x, y) arrays of a curve: ``"loss"``, ``"val_loss"``, ``"accuracy"`` or ``"val_accuracy"``."""

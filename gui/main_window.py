@@ -2,6 +2,7 @@
 :class:`RunController` (no Qt), the training in the worker thread, the files in :mod:`project_files`."""
 from __future__ import annotations
 
+import copy
 import time
 from collections import deque
 from typing import Optional
@@ -18,12 +19,13 @@ from pyffnn_gui.backprop_panel import BackpropPanel
 from pyffnn_gui.boundary_plot import BoundaryPlot
 from pyffnn_gui.config import ExperimentConfig
 from pyffnn_gui.data_panel import DataPanel
-from pyffnn_gui.data_source import DataLoadError, load as load_data
+from pyffnn_gui.data_source import DataLoadError, load as load_data, points_of
 from pyffnn_gui.evaluation_plot import EvaluationPlot
 from pyffnn_gui.layer_editor import LayerEditor
 from pyffnn_gui.loss_plot import LossPlot
 from pyffnn_gui.model_runner import ModelRunner
 from pyffnn_gui.network_view import NetworkView
+from pyffnn_gui.paint_tool import apply_stroke
 from pyffnn_gui.project_files import ProjectFiles
 from pyffnn_gui.run_controller import RunController, RunHooks
 from pyffnn_gui.run_recorder import RunRecorder
@@ -37,6 +39,7 @@ from pyffnn_gui.worker import TrainJob, TrainWorker
 # timed, painting included, and the next one is scheduled so drawing takes at most REDRAW_BUDGET of the wall time
 # (and at most 10 redraws/s); the heatmap and neuron maps (the costly ones) update every BOUNDARY_EVERY-th redraw.
 REDRAW_MS = 100
+UNDO_DEPTH = 50                 # painted-data changes that Undo can take back
 REDRAW_MAX_MS = 2000
 REDRAW_BUDGET = 0.10
 BOUNDARY_EVERY = 2
@@ -185,6 +188,9 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.evaluation_plot, "Evaluation")
         self.side_tabs.currentChanged.connect(lambda _i: self._redraw(force=True))
         self.boundary_plot.point_clicked.connect(self._point_clicked)
+        self.boundary_plot.paint.stroke_done.connect(self._painted)
+        self.boundary_plot.paint.undo_requested.connect(self.undo_data_change)
+        self._data_undo = []                 # earlier data configs, for Undo of painting
         self.network_view.node_hovered.connect(self._neuron_hovered)
         self.network_view.node_clicked.connect(self._edit_bias)
         self.network_view.edge_clicked.connect(self._edit_weight)
@@ -239,6 +245,8 @@ class MainWindow(QMainWindow):
             self._action(png_menu, label, lambda checked=False, k=key: f.save_plot_dialog(k))
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.Quit)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._action(edit_menu, "&Undo painting", self.undo_data_change, QKeySequence.Undo)
         run_menu = self.menuBar().addMenu("&Run")
         # Single-key shortcuts: a focused spin box or line edit claims its keys first (typing is never lost).
         self.play_pause_action = self._action(run_menu, "Play / Pause", self.play_pause, QKeySequence(Qt.Key_Space))
@@ -308,6 +316,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # never let a bad file take the window down
             self.data_panel.show_error(f"could not load the data: {type(exc).__name__}: {exc}")
             return False
+        self._remember_custom(cfg)
         self.session.config.data = cfg
         self.session.config.network = self.layer_editor.config()
         self.session.config.train = self.train_panel.config()
@@ -329,7 +338,85 @@ class MainWindow(QMainWindow):
         self.boundary_plot.set_data(data)
         self.evaluation_plot.set_data(data)
         self.loss_plot.set_classification(data.task != "regression")
+        self._update_paintable()
         self._after_rebuild()
+
+    # ================================================================== painting points
+    def _update_paintable(self) -> None:
+        data, cfg = self.session.data, self.session.config.data
+        self.boundary_plot.set_paintable(data is not None and data.n_features == 2 and
+                                         cfg.source in ("builtin", "custom"))
+        self.boundary_plot.paint.set_undo_available(bool(self._data_undo))
+
+    def _remember_custom(self, new_cfg) -> None:
+        """Loading other data over painted points: keep them for Undo."""
+        old = self.session.config.data
+        if old.source == "custom" and self.session.data is not None and new_cfg != old:
+            self._push_undo(old)
+
+    def _push_undo(self, cfg) -> None:
+        self._data_undo.append(copy.deepcopy(cfg))
+        del self._data_undo[:-UNDO_DEPTH]
+
+    def _painted(self, added, labels, erased) -> None:
+        """A paint or erase stroke: the data becomes (or stays) a custom data set of the edited points."""
+        data, old = self.session.data, self.session.config.data
+        if data is None:
+            return
+        cfg = copy.deepcopy(old)
+        cfg.source = "custom"
+        cfg.points = apply_stroke(points_of(data), added, labels, erased).tolist()
+        cfg.point_columns = list(data.feature_names[:2]) + [data.target_name]
+        cfg.task = "regression" if data.task == "regression" else "classification"
+        if self._use_data_config(cfg):
+            self._push_undo(old)
+            self._update_paintable()
+
+    def undo_data_change(self) -> bool:
+        """Take back the last stroke (or the load that replaced painted points)."""
+        if not self._data_undo:
+            return False
+        cfg = self._data_undo.pop()
+        if not self._use_data_config(cfg):
+            self._data_undo.append(cfg)
+            return False
+        self._update_paintable()
+        return True
+
+    def _use_data_config(self, cfg) -> bool:
+        """Load ``cfg`` as the current data, keeping the network and training state when they still fit (training
+        goes on with the new points, the split refreshed)."""
+        try:
+            data = load_data(cfg)
+        except DataLoadError as exc:
+            self._show_status(f"{exc} (the stroke was not applied)", error=True)
+            return False
+        old = self.session.data
+        if old is not None and old.task != "regression" and data.classes != old.classes:
+            self._show_status("that would leave a class without points; the stroke was not applied", error=True)
+            return False
+        try:
+            kept = self.session.replace_data(data)
+        except (SetupError, ValueError) as exc:
+            self._show_status(str(exc), error=True)
+            return False
+        self.session.config.data = cfg
+        self._applying = True
+        try:
+            self.data_panel.set_config(cfg)
+        finally:
+            self._applying = False
+        self.data_panel.show_info(data.description)
+        self.boundary_plot.set_data(data, keep_view=True)
+        self.evaluation_plot.set_data(data)
+        self.backprop_panel.set_rows(len(data.X_train))
+        if kept:
+            self.controller.restart_with_new_settings()     # a running Play goes on with the new points
+            self._redraw(force=True)
+        else:
+            self._after_rebuild()
+        self.files.mark_modified()
+        return True
 
     def _architecture_changed(self) -> None:
         if self._applying or self.session.data is None:

@@ -51,6 +51,10 @@ def _value(section, name, value, default):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise SchemaError(f"{where} must be a finite number, got {value!r}")
         value = float(value)
+    elif (section, name) == ("data", "points"):      # painted points: rows of numbers, checked by DataConfig
+        if not isinstance(value, list) or len(value) > 1_000_000 or not all(isinstance(r, list) for r in value):
+            raise SchemaError(f"{where} must be a list of [x1, x2, target] rows, got {value!r:.80}")
+        return value
     elif isinstance(default, (list, dict)):  # column names (and kinds) chosen in the import dialog
         items = list(value.items()) if isinstance(value, dict) else value
         if not isinstance(value, type(default)) or len(items) > 10_000 or not all(

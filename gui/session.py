@@ -57,6 +57,17 @@ class Session:
         self.data = data
         self.rebuild()
 
+    def replace_data(self, data: PreparedData) -> bool:
+        """Swap in edited data (painted points) keeping the network, its weights, optimizer and history when the
+        inputs and outputs still fit (returns True); otherwise rebuild as :meth:`set_data` does (False)."""
+        old = self.data
+        if (self.net is not None and old is not None and data.n_inputs == old.n_inputs and data.task == old.task
+                and (data.classes or None) == (old.classes or None)):
+            self.data = data
+            return True
+        self.set_data(data)
+        return False
+
     def rebuild(self) -> None:
         """(Re)create the network for the current data and architecture with the training seed."""
         if self.data is None:
