@@ -410,8 +410,12 @@ class MainWindow(QMainWindow):
         self.boundary_plot.set_data(data, keep_view=True)
         self.evaluation_plot.set_data(data)
         self.backprop_panel.set_rows(len(data.X_train))
-        if kept:
-            self.controller.restart_with_new_settings()     # a running Play goes on with the new points
+        if kept:      # the recorded run was on the old points: it ends, the next job starts a new one
+            if self.running:
+                self.controller.restart_with_new_settings()     # a running Play goes on with the new points
+                self.controller.after_stop.insert(0, self.recorder.end_run)
+            else:
+                self.recorder.end_run()
             self._redraw(force=True)
         else:
             self._after_rebuild()

@@ -31,6 +31,9 @@ def data_source(data_cfg) -> dict:
     """What the data panel loaded, as a run's ``data.source``: the built-in set and its parameters, or the file."""
     if data_cfg.source == "csv":
         return {"kind": "csv", "path": data_cfg.csv_path}
+    if data_cfg.source == "custom":      # painted points (the points themselves are in the run's app config)
+        return {"kind": "custom", "name": f"painted ({data_cfg.builtin})" if data_cfg.builtin else "painted",
+                "n_points": len(data_cfg.points), "seed": int(data_cfg.seed)}
     return {"kind": "builtin", "name": data_cfg.builtin, "n_samples": int(data_cfg.n_samples),
             "noise": float(data_cfg.noise), "seed": int(data_cfg.seed)}
 

@@ -75,6 +75,15 @@ def test_paint_adds_points_of_the_chosen_class_and_training_uses_them(window, qt
     qtbot.waitUntil(lambda: not window.running and s.epochs_done == 1, timeout=10_000)
     assert len(submitted[-1].X) == len(s.data.X_train)                # training saw the refreshed split
     assert len(s.data.X_train) + len(s.data.X_val) + len(s.data.X_test) == n
+    # the run store: the run on the circle ended, the one on the painted points says so
+    import os
+
+    from pyffnn.experiments import RunStore
+
+    runs = RunStore(os.environ["PYFFNN_RUNS_DB"]).list_runs()
+    assert runs[0].config["data"]["source"] == {"kind": "custom", "name": "painted (circle)", "n_points": n,
+                                                "seed": 0}
+    assert runs[0].config["data"]["n_samples"] == len(s.data.X_train)
 
 
 def test_erase_removes_points_under_the_pointer_and_undo_takes_it_back(window, qtbot):
