@@ -146,6 +146,11 @@ class DataConfig:
                               f"got {self.point_columns}")
         if self.task not in ("classification", "regression"):
             raise ConfigError("custom data: task must be 'classification' or 'regression'")
+        if self.task == "classification":
+            bad = [i for i, row in enumerate(self.points) if row[2] < 0 or row[2] != int(row[2])]
+            if bad:
+                raise ConfigError(f"custom point {bad[0] + 1}: a class must be a whole number >= 0, "
+                                  f"got {self.points[bad[0]][2]!r}")
 
 
 @dataclass

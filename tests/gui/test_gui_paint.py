@@ -234,3 +234,27 @@ def test_hover_readout_on_the_output_map(window, qtbot):
     assert out == pytest.approx(expected, abs=1e-3)
     QApplication.sendEvent(bp, QEvent(QEvent.Type.Leave))
     assert bp.readout.text() == ""
+
+
+@pytest.mark.parametrize("points, message", [
+    ("many", "list of [x1, x2, target] rows"), ([[0.1, 0.2]], "three finite numbers"),
+    ([[0.1, "a", 1]], "three finite numbers"), ([[0.1, float("nan"), 1]], "three finite numbers"),
+    ([[0.1, 0.2, True]], "three finite numbers"), ([], "needs points"), ([[0.1, 0.2, 1.5]], "whole number"),
+])
+def test_bad_painted_points_in_a_project_are_refused(window, qtbot, tmp_path, points, message):
+    import json
+
+    qtbot.mouseClick(window.boundary_plot.paint.paint_button, Qt.LeftButton)
+    _drag(qtbot, window, [(0.0, 0.0)])
+    path = tmp_path / "p.ffnnproj"
+    assert window.save_project_file(str(path))
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    meta["settings"]["data"]["points"] = points
+    arrays["meta"] = np.array(json.dumps(meta))
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    before = window.session.data
+    assert not window.open_project_file(str(path))
+    assert message in window.statusBar().currentMessage() and window.session.data is before
