@@ -40,6 +40,14 @@ class _View(QGraphicsView):
         super().__init__(scene)
         self.owner = owner
         self.setMouseTracking(True)
+        # the drawing is always fitted to the view: no scroll bars (showing one shrinks the viewport, which left the
+        # drawing zoomed in at the old scale)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name): the viewport's own size is what the fit depends on
+        super().resizeEvent(event)
+        self.owner.fit()
 
     def _item_key(self, pos):
         """The node under ``pos``, else the edge passing closest to it (a few pixels of tolerance for thin lines;

@@ -115,3 +115,14 @@ def test_extra_inputs_are_greyed_out_for_wider_data(window, qtbot, tmp_path):
     assert window.session.net.n_inputs == 3
     assert "input transforms need data with two features" in panel.message()
     assert not panel.transform_checks["x1^2"].isEnabled()
+
+
+def test_the_drawing_always_fits_its_view(window, qtbot):
+    _tick(qtbot, window, "x1*x2", "sin(x1)", "sin(x2)")             # long input names left of the inputs
+    nv = window.network_view
+    for size in ((1280, 720), (1000, 640), (1366, 768)):
+        window.resize(*size)
+        qtbot.wait(50)
+        drawn = nv.view.mapFromScene(nv.scene.sceneRect()).boundingRect()
+        assert nv.view.viewport().rect().adjusted(-2, -2, 2, 2).contains(drawn), (size, drawn)
+        assert not nv.view.horizontalScrollBar().isVisible() and not nv.view.verticalScrollBar().isVisible()
