@@ -44,12 +44,27 @@ def test_hover_shows_the_neurons_map_as_the_big_picture(window, qtbot):
     assert bp.neuron is None and "Decision boundary" in bp.plot.titleLabel.text
 
 
+def _clear_point(nv, layer, out_index, in_index):
+    """The point of an edge (away from its nodes) farthest from every other edge: the fitted drawing is small and
+    its edges cross often."""
+    def distance(p, line):
+        d = line.p2() - line.p1()
+        t = max(0.0, min(1.0, ((p - line.p1()).x() * d.x() + (p - line.p1()).y() * d.y()) /
+                         max(d.x() ** 2 + d.y() ** 2, 1e-12)))
+        q = line.p1() + d * t
+        return ((p - q).x() ** 2 + (p - q).y() ** 2) ** 0.5
+
+    others = [item.line() for item, j, i in nv.edges[layer] if (j, i) != (out_index, in_index)]
+    candidates = [nv.edge_point(layer, out_index, in_index, t) for t in np.linspace(0.2, 0.8, 31)]
+    return max(candidates, key=lambda p: min(distance(p, line) for line in others))
+
+
 def test_click_edge_and_node_edit_weight_and_bias(window, qtbot):
     window.resize(1280, 720)
     qtbot.wait(50)
     nv, net = window.network_view, window.session.net
     window.ask_number = lambda title, label, value: 1.25
-    _click_scene(qtbot, nv, nv.edge_point(1, 2, 5, 0.3))
+    _click_scene(qtbot, nv, _clear_point(nv, 1, 2, 5))
     assert net.weights[1][2, 5] == 1.25
     np.testing.assert_array_equal(window.snapshot, net.params)
     window.ask_number = lambda title, label, value: -0.75
