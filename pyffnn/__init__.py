@@ -19,6 +19,8 @@ from .training.schedules import (CosineDecay, ExponentialDecay, LearningRateSche
 from .perceptron import Perceptron
 from .experiments.logger import RunLogger
 from .experiments.mpi import fit_mpi
+from .experiments.space import LogUniform, Uniform
+from .experiments.sweep import Sweep, SweepResult, sweep
 from .training.tasks import label_targets, output_for_task
 from .runtime import get_simd, get_threads, set_simd, set_threads
 from .fileio import atomic_path, atomic_write, check_writable
@@ -32,7 +34,8 @@ __all__ = [
     "ReduceLROnPlateau", "Perceptron", "FFNNError",
     "ModelFileError", "TrainingDiverged", "FFNNClassifier", "FFNNRegressor", "datasets", "to_torch", "from_torch",
     "atomic_path", "atomic_write", "check_writable", "set_threads", "get_threads", "set_simd", "get_simd",
-    "RunLogger", "fit_mpi", "parse_spec", "output_for_task", "label_targets",
+    "RunLogger", "fit_mpi", "sweep", "Sweep", "SweepResult", "LogUniform", "Uniform", "parse_spec",
+    "output_for_task", "label_targets",
 ]
 
 _LAZY = {"FFNNClassifier": "sklearn.estimators", "FFNNRegressor": "sklearn.estimators",

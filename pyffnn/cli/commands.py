@@ -35,6 +35,7 @@ from ..registry.optimizers import NAMES as OPTIMIZER_NAMES
 from ..registry.optimizers import make_optimizer
 from ..training.progress import ProgressBar
 from . import runs as runs_cli
+from . import sweep as sweep_cli
 
 PROG = "pyffnn"
 METADATA_FORMAT = "pyffnn-cli/1"  # marks model metadata written by `pyffnn train`
@@ -493,29 +494,8 @@ def _add_header_option(p):
                    help="lines to skip at the top of the file, e.g. a title or metadata line (default 0)")
 
 
-def build_parser():
-    """The argparse parser of the ``pyffnn`` command."""
-    parser = argparse.ArgumentParser(
-        prog=PROG, description="Feedforward neural networks with a fast C core: train, evaluate and predict.",
-        epilog="Run 'pyffnn COMMAND --help' for the options of a command.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = sub.add_parser(
-        "train", help="train a network on a CSV file or a built-in data set and save it",
-        description="Train a network, print train/validation/test scores and save the model.\n"
-                    "The input size and the output layer follow from the data (binary: 1sigmoid,\n"
-                    "K classes: Ksoftmax, regression: 1linear); --layers gives the hidden layers only.",
-        epilog="examples:\n  pyffnn train --dataset spiral --layers 16tanh-16tanh --epochs 500 --lr 0.01\n"
-               "  pyffnn train penguins.csv --target species --drop year --layers 8relu --output penguins.npz\n"
-               "  pyffnn train wine_data.csv --skip-rows 1 --header no --output wine.npz\n"
-               "  pyffnn train --resume wine.npz --epochs 100 --output wine.npz   # 100 more epochs\n\n"
-               "Reading a CSV: the delimiter, header, decimal commas and compression (.gz/.bz2/.xz/.zip) are\n"
-               "detected; text columns are one-hot encoded, true/false columns become 1/0, missing cells are\n"
-               "imputed (--missing), identifier, date and constant columns are left out (--features keeps them).\n"
-               "A data report (each column's kind and role, and the task with its reason) is printed first.",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    data = p.add_argument_group("data")
+def _add_data_options(data):
+    """The data options ``pyffnn train`` and ``pyffnn sweep`` share (one data path: table_data.load)."""
     data.add_argument("file", metavar="FILE", nargs="?", help="CSV file to train on (same as --csv FILE)")
     source = data.add_mutually_exclusive_group()
     source.add_argument("--csv", metavar="FILE", help="CSV file (comma, semicolon, tab or blank separated)")
@@ -546,6 +526,32 @@ def build_parser():
     data.add_argument("--test", type=float, default=0.15, metavar="F", help="test fraction (default 0.15)")
     data.add_argument("--no-standardize", action="store_true",
                       help="do not scale features (and regression targets) to zero mean and unit variance")
+
+
+def build_parser():
+    """The argparse parser of the ``pyffnn`` command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Feedforward neural networks with a fast C core: train, evaluate and predict.",
+        epilog="Run 'pyffnn COMMAND --help' for the options of a command.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "train", help="train a network on a CSV file or a built-in data set and save it",
+        description="Train a network, print train/validation/test scores and save the model.\n"
+                    "The input size and the output layer follow from the data (binary: 1sigmoid,\n"
+                    "K classes: Ksoftmax, regression: 1linear); --layers gives the hidden layers only.",
+        epilog="examples:\n  pyffnn train --dataset spiral --layers 16tanh-16tanh --epochs 500 --lr 0.01\n"
+               "  pyffnn train penguins.csv --target species --drop year --layers 8relu --output penguins.npz\n"
+               "  pyffnn train wine_data.csv --skip-rows 1 --header no --output wine.npz\n"
+               "  pyffnn train --resume wine.npz --epochs 100 --output wine.npz   # 100 more epochs\n\n"
+               "Reading a CSV: the delimiter, header, decimal commas and compression (.gz/.bz2/.xz/.zip) are\n"
+               "detected; text columns are one-hot encoded, true/false columns become 1/0, missing cells are\n"
+               "imputed (--missing), identifier, date and constant columns are left out (--features keeps them).\n"
+               "A data report (each column's kind and role, and the task with its reason) is printed first.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    data = p.add_argument_group("data")
+    _add_data_options(data)
 
     model = p.add_argument_group("model")
     arch = model.add_mutually_exclusive_group()
@@ -615,6 +621,7 @@ def build_parser():
     p.set_defaults(func=_cmd_gui)
 
     runs_cli.add_parser(sub)
+    sweep_cli.add_parser(sub, _add_data_options)
     return parser
 
 

@@ -249,6 +249,60 @@ class RunStore:
             self._db.execute("UPDATE runs SET model_path=? WHERE id=?", (os.path.abspath(os.fspath(model_path)),
                                                                          run_id))
 
+    def add_run(self, record):
+        """Insert a whole run recorded elsewhere (a Dask worker's run, sent back to the submitting process):
+        ``record`` is :meth:`Run.to_dict`-shaped (``config``, ``status``, ``metrics``, ``epochs``, ``curves``,
+        ``name``, ``sweep``, ``created``, ``duration``, ``host``, ``pid``, ``error``); returns the new id."""
+        status = record.get("status", "finished")
+        if status not in STATUSES or status == "running":
+            raise FFNNError(f"a recorded run's status must be one of {', '.join(STATUSES[1:])}, got {status!r}")
+        now = time.time()
+        created = float(record.get("created") or now)
+        duration = record.get("duration")
+        metrics = {k: _finite_or_none(v) for k, v in (record.get("metrics") or {}).items()
+                   if isinstance(v, (int, float))}
+        epochs = list(record.get("epochs") or [])
+        with self._write():
+            cur = self._db.execute(
+                "INSERT INTO runs (name, sweep, status, created, ended, duration, heartbeat, host, pid, config, "
+                "metrics, model_path, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.get("name"), record.get("sweep"), status, created,
+                 created + float(duration or 0.0), None if duration is None else float(duration), now,
+                 str(record.get("host") or self.host), int(record.get("pid") or 0), _json(record.get("config") or {}),
+                 _json(metrics), record.get("model_path"), record.get("error")))
+            run_id = cur.lastrowid
+            values = [(run_id, int(epoch), str(name), None if v is None else _finite_or_none(v))
+                      for name, vals in (record.get("curves") or {}).items()
+                      for epoch, v in zip(epochs, vals)]
+            self._db.executemany("INSERT OR REPLACE INTO curves (run_id, epoch, name, value) VALUES (?, ?, ?, ?)",
+                                 values)
+            return run_id
+
+    def interrupt_running(self, sweep=None, ids=None, error="interrupted"):
+        """Mark the still-``running`` runs of a ``sweep`` (or with these ``ids``) ``interrupted``; returns how
+        many.  A sweep that is stopped calls this for the runs its killed workers left open."""
+        where, args = ["status='running'"], []
+        if sweep is not None:
+            where.append("sweep=?")
+            args.append(sweep)
+        if ids is not None:
+            ids = [int(i) for i in ids]
+            where.append(f"id IN ({','.join('?' * len(ids))})" if ids else "0")
+            args.extend(ids)
+        if sweep is None and ids is None:
+            raise FFNNError("interrupt_running needs a sweep name or run ids")
+        now = time.time()
+        with self._write():
+            return self._db.execute(
+                f"UPDATE runs SET status='interrupted', error=COALESCE(error, ?), ended=?, duration=?-created "
+                f"WHERE {' AND '.join(where)}", [error, now, now] + args).rowcount
+
+    def sweeps(self):
+        """``[(sweep name, number of runs, first created)]`` of every sweep in the store, newest first."""
+        return [tuple(r) for r in self._db.execute(
+            "SELECT sweep, COUNT(*), MIN(created) FROM runs WHERE sweep IS NOT NULL GROUP BY sweep "
+            "ORDER BY MIN(created) DESC").fetchall()]
+
     def delete_runs(self, run_ids):
         """Delete runs and their curves; returns how many existed."""
         ids = [int(i) for i in run_ids]
