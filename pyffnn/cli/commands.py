@@ -187,6 +187,9 @@ def _resume(args):
 
 def _cmd_train(args):
     check_writable(args.output)  # fail now, not after training
+    if args.npy is not None:
+        from . import npy_train
+        return npy_train.run(args)
     if args.resume is not None:
         net, opt, meta = _resume(args)
     tt = _load_data(args)
@@ -552,6 +555,8 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter)
     data = p.add_argument_group("data")
     _add_data_options(data)
+    from . import npy_train
+    npy_train.add_options(p.add_argument_group("data larger than memory (memory-mapped .npy)"))
 
     model = p.add_argument_group("model")
     arch = model.add_mutually_exclusive_group()
@@ -703,8 +708,10 @@ def _main(argv):
         parser = build_parser()
         args = parser.parse_args(argv)
         sources = 3 - [args.file, args.csv, args.dataset].count(None) if args.command == "train" else 1
+        if args.command == "train" and args.npy is not None:
+            sources += 1
         if sources > 1 or (sources == 0 and args.resume is None):  # --resume knows its data
-            parser.error("give the data once: a CSV FILE, --csv FILE or --dataset NAME (or --resume MODEL)")
+            parser.error("give the data once: a CSV FILE, --csv FILE, --dataset NAME or --npy (or --resume MODEL)")
     try:
         return args.func(args)
     except TrainingDiverged as exc:

@@ -3,6 +3,7 @@ preprocessing object (with optional derived inputs such as x1², x1·x2, sin x1)
 
 The public face is :mod:`pyffnn.datasets`; this package holds one module per job.
 """
+from .arrays import Shards, is_memmap, open_npy
 from .columns import KINDS
 from .dataset import DataError, Dataset
 from .derived import OPERATIONS as DERIVED_OPERATIONS, playground as playground_features
@@ -22,4 +23,5 @@ __all__ = [
     "MISSING_TOKENS", "DERIVED_OPERATIONS", "playground_features",
     "make_circle", "make_xor", "make_blobs", "make_spirals", "make_moons", "make_sine", "make_surface",
     "load_builtin", "load_csv", "train_val_test_split", "split_table", "TableSplit", "StandardScaler",
+    "open_npy", "Shards", "is_memmap",
 ]

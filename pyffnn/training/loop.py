@@ -12,6 +12,7 @@ import sys
 import numpy as np
 
 from .. import _binding as core
+from ..data.arrays import Shards, block_rows, is_memmap
 from ..errors import FFNNError, TrainingDiverged
 from .callbacks import CallbackList, History
 from .class_weight import class_sample_weight
@@ -95,6 +96,55 @@ def _callback_list(callbacks, history, verbose):
     return cbs
 
 
+def _check_shuffle(shuffle):
+    try:
+        return check_bool(shuffle, "shuffle")
+    except FFNNError:
+        raise FFNNError(f"shuffle must be True, False or 'blocks' (a random order of contiguous blocks, for "
+                        f"memory-mapped data), got {shuffle!r}") from None
+
+
+def _check_mapped(X, dtype, what):
+    """A memory-mapped array of another dtype than the network's would be converted, i.e. loaded, whole."""
+    if isinstance(X, np.ndarray) and is_memmap(X) and X.dtype != np.dtype(dtype) and X.dtype.kind in "biuf":
+        raise FFNNError(f"{what} is a memory-mapped {X.dtype} array; converting it to the network's {np.dtype(dtype)} "
+                        f"would load it whole. Build the network with dtype='{X.dtype}' (float32 or float64) or "
+                        f"save the file as {np.dtype(dtype)}")
+
+
+def _prepare_shards(net, shards, y, loss, sample_weight, class_weight, validation_split, optimizer):
+    """``[(X, Y, None)]`` per shard, each checked and encoded on its own (the features stay mapped)."""
+    if y is not None:
+        raise FFNNError("with Shards the targets come from the shard files; pass y=None")
+    if sample_weight is not None or class_weight is not None:
+        raise FFNNError("sample_weight and class_weight are not supported with Shards")
+    if validation_split:
+        raise FFNNError("validation_split is not supported with Shards; give validation_data=(X_val, y_val) "
+                        "(e.g. one shard kept out of the folder)")
+    if isinstance(optimizer, LBFGS) or optimizer == "lbfgs":
+        raise FFNNError("L-BFGS needs the whole training set at once; train Shards with a minibatch optimizer")
+    segments, loss_name = [], None
+    for name, (Xs, ys) in zip(shards.names, shards):
+        _check_mapped(Xs, net.dtype, f"shard {name!r}")
+        try:
+            Xk, Yk, loss_name = net._prepare_xy(Xs, ys, loss)
+        except FFNNError as exc:
+            raise FFNNError(f"shard {name!r}: {exc}") from None
+        segments.append((Xk, Yk, None))
+    return segments, loss_name
+
+
+def _block_shuffle(order, block, rng):
+    """``order`` := a random order of the contiguous blocks of ``block`` rows, each block shuffled inside."""
+    m = order.size
+    pos = 0
+    for b in rng.permutation(-(-m // block)):
+        rows = np.arange(b * block, min((b + 1) * block, m), dtype=np.int64)
+        rng.shuffle(rows)
+        order[pos:pos + rows.size] = rows
+        pos += rows.size
+
+
 def train(net, X, y, **settings):
     """Train ``net`` for epochs ``initial_epoch .. epochs-1``; see :meth:`Network.fit`.
 
@@ -116,11 +166,21 @@ def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, v
     if not all_finite(net.params):
         raise FFNNError("the network's weights contain NaN or infinite values; call net.reinitialize() or assign "
                         "finite net.params before fit")
-    X, Y, loss_name = net._prepare_xy(X, y, loss)
-    W = check_sample_weight(sample_weight, X.shape[0], net.dtype)
-    cw = class_sample_weight(class_weight, Y, net.output_activation, net.dtype)
-    if cw is not None:
-        W = cw if W is None else check_sample_weight(W * cw, X.shape[0], net.dtype)
+    shards = isinstance(X, Shards)
+    if shards:
+        segments, loss_name = _prepare_shards(net, X, y, loss, sample_weight, class_weight, validation_split,
+                                              optimizer)
+        X, Y, W = segments[0]
+    else:
+        _check_mapped(X, net.dtype, "X")
+        X, Y, loss_name = net._prepare_xy(X, y, loss)
+        W = check_sample_weight(sample_weight, X.shape[0], net.dtype)
+        cw = class_sample_weight(class_weight, Y, net.output_activation, net.dtype)
+        if cw is not None:
+            W = cw if W is None else check_sample_weight(W * cw, X.shape[0], net.dtype)
+        if is_memmap(X) and validation_split and validation_data is None:
+            raise FFNNError("validation_split would copy the rows of a memory-mapped X into memory; give "
+                            "validation_data=(X_val, y_val) instead (e.g. slices X[-n:], y[-n:] of the mapping)")
     epochs = check_int(epochs, "epochs", 0)
     initial_epoch = check_int(initial_epoch, "initial_epoch", 0)
     verbose = _check_verbose(verbose)
@@ -134,11 +194,18 @@ def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, v
     else:
         rng = np.random.default_rng(random_state)
         split_rng = rng
-    shuffle = check_bool(shuffle, "shuffle")
-    X, Y, W, Xv, Yv = _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, split_rng)
-    n = X.shape[0]
+    shuffle = "blocks" if isinstance(shuffle, str) and shuffle == "blocks" else _check_shuffle(shuffle)
+    if shards:
+        _, _, _, Xv, Yv = _split_validation(X, Y, W, 0.0, validation_data, net, loss_name, split_rng)
+    else:
+        X, Y, W, Xv, Yv = _split_validation(X, Y, W, validation_split, validation_data, net, loss_name, split_rng)
+        segments = [(X, Y, W)]
+    n = sum(seg[0].shape[0] for seg in segments)
     batch = n if batch_size is None or isinstance(opt, LBFGS) else min(check_int(batch_size, "batch_size", 1), n)
     if comm is not None:
+        if shards or shuffle == "blocks":
+            raise FFNNError("data-parallel training (comm=) takes arrays in memory with shuffle True or False; "
+                            "Shards and shuffle='blocks' are for one process")
         rank, size = check_comm(comm, batch, n, isinstance(opt, LBFGS))
     if net.has_dropout and isinstance(opt, LBFGS):
         raise FFNNError(f"dropout makes the training loss random (a new mask every step), which L-BFGS cannot "
@@ -155,7 +222,8 @@ def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, v
     net.stop_training = False
     # the settings of this fit, for callbacks that record runs (RunLogger)
     cbs.on_train_begin({"optimizer": opt, "loss": loss_name, "epochs": epochs, "initial_epoch": initial_epoch,
-                        "batch_size": batch, "l2": opt.l2, "l1": getattr(opt, "l1", 0.0), "shuffle": bool(shuffle),
+                        "batch_size": batch, "l2": opt.l2, "l1": getattr(opt, "l1", 0.0),
+                        "shuffle": shuffle if shuffle == "blocks" else bool(shuffle),
                         "random_state": random_state if isinstance(random_state, int) else None, "n_samples": n,
                         "n_validation": 0 if Xv is None else Xv.shape[0], "weighted": W is not None,
                         **({} if comm is None else {"mpi_ranks": size})})
@@ -166,8 +234,8 @@ def _train(net, X, y, *, loss, optimizer, lr, epochs, batch_size, shuffle, l2, v
         elif isinstance(opt, LBFGS):
             done = run_lbfgs(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, cbs, history)
         else:
-            done = _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, batch, shuffle, rng,
-                                  cbs, history)
+            done = _run_minibatch(net, segments, Xv, Yv, loss_name, opt, epochs, initial_epoch, batch, shuffle,
+                                  rng, cbs, history)
         net.epochs_done = initial_epoch + done
     finally:
         cbs.on_train_end({"epochs": len(history.epoch)})
@@ -191,14 +259,19 @@ def epoch_logs(net, loss_value, accuracy, Xv, Yv, loss_name, opt):
     return logs
 
 
-def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, batch, shuffle, rng, cbs, history):
-    """Minibatch epochs through the core; returns the number of completed epochs."""
-    n = X.shape[0]
-    total_weight = float(n) if W is None else float(W.sum(dtype=np.float64))
+def _run_minibatch(net, segments, Xv, Yv, loss_name, opt, epochs, initial_epoch, batch, shuffle, rng, cbs, history):
+    """Minibatch epochs through the core; returns the number of completed epochs.  ``segments`` are
+    ``(X, Y, W)`` parts trained one after another (one part, or one per shard); minibatches stay inside a part."""
+    n = sum(X.shape[0] for X, _, _ in segments)
+    total_weight = float(sum(X.shape[0] if W is None else float(W.sum(dtype=np.float64)) for X, _, W in segments))
     # Everything the core needs is allocated here, once per fit: no allocation per step.
     work, iwork = core.workspace(net._table, net.n_layers, batch, net.dtype)
-    identity = np.arange(n, dtype=np.int64)
-    order = identity.copy()
+    parts = []
+    for X, Y, W in segments:
+        m = X.shape[0]
+        identity = np.arange(m, dtype=np.int64)
+        parts.append({"n": m, "identity": identity, "order": identity.copy(), "W": W, "X": core.ptr(X),
+                      "Y": core.ptr(Y), "Wp": core.ptr(W), "block": block_rows(X.shape[1], X.itemsize)})
     snapshot = np.empty_like(net.params)  # last finite weights, refreshed before each chunk
     flops_per_sample = 6.0 * net.n_params
     chunk = max(batch, int(_FLOPS_PER_CHUNK / flops_per_sample) // batch * batch)
@@ -207,8 +280,7 @@ def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, 
     # resumed from a checkpoint, which stores that generator) draws the same masks at any thread count
     drop_state = core.ffi.new("uint64_t[4]") if net.has_dropout else core.ffi.NULL
     loss_sum, n_done, n_correct = core.ffi.new("double *"), core.ffi.new("int64_t *"), core.ffi.new("double *")
-    p_params, p_grads, p_X, p_Y = core.wptr(net.params), core.wptr(net.grads), core.ptr(X), core.ptr(Y)
-    p_W = core.ptr(W)
+    p_params, p_grads = core.wptr(net.params), core.wptr(net.grads)
     p_work, p_iwork = core.wptr(work), core.iptr(iwork)
     code = core.LOSS_CODES[loss_name]
     classify = is_classifier_output(net.output_activation)
@@ -217,41 +289,53 @@ def _run_minibatch(net, X, Y, W, Xv, Yv, loss_name, opt, epochs, initial_epoch, 
     step, completed = 0, 0
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
+        visit = range(len(parts))
+        if shuffle and len(parts) > 1:
+            visit = rng.permutation(len(parts))  # shards in a random order
         if shuffle:
             # each epoch permutes 0..n-1 afresh: the order depends only on the generator's state, so training
             # resumed from a checkpoint (which stores that state) shuffles exactly as one uninterrupted fit
-            np.copyto(order, identity)
-            rng.shuffle(order)
+            for part in parts:
+                if shuffle == "blocks":
+                    _block_shuffle(part["order"], part["block"], rng)
+                else:
+                    np.copyto(part["order"], part["identity"])
+                    rng.shuffle(part["order"])
         epoch_loss, epoch_correct, seen = 0.0, 0.0, 0
         opt.prepare(net.n_params, net.dtype)  # checks what on_epoch_begin set before it is logged
         rate = _learning_rate(opt)
-        for start in range(0, n, chunk):
-            part = order[start:start + chunk]
-            # hyper-parameters are read here, before every chunk: a callback (or the app) may have changed them
-            c_opt = opt.prepare(net.n_params, net.dtype)
-            np.copyto(snapshot, net.params)  # restored if this chunk diverges
-            if drop_state != core.ffi.NULL:
-                core.lib.ffnn_rng_seed(drop_state, int(rng.integers(0, 2**64, dtype=np.uint64)))
-            status = train_fn(net._table, net.n_layers, p_params, p_grads, p_X, p_Y, p_W, n, core.i64ptr(part),
-                              part.size, batch, code, opt.l2, opt.l1, drop_state, c_opt, core.wptr(opt.state),
-                              p_work, p_iwork, loss_sum, n_correct, n_done)
-            # the loss can stay finite while the last update makes the weights NaN/inf: check both
-            if status == core.lib.FFNN_E_NONFINITE or (status == core.lib.FFNN_OK and not all_finite(net.params)):
-                np.copyto(net.params, snapshot)
-                what = "loss" if status == core.lib.FFNN_E_NONFINITE else "weights"
-                err = TrainingDiverged(f"training diverged in epoch {epoch + 1}: the {what} became NaN or "
-                                       "infinite; the weights are the last finite ones. Try a smaller "
-                                       "learning rate or standardised inputs.")
-                err.history = history
-                raise err
-            core.check(status, "training step")
-            epoch_loss += loss_sum[0]
-            epoch_correct += n_correct[0]
-            seen += int(n_done[0])
-            step += 1
-            chunk_weight = int(n_done[0]) if W is None else float(W[part].sum(dtype=np.float64))
-            cbs.on_chunk_end(step, {"loss": loss_sum[0] / chunk_weight if chunk_weight > 0 else 0.0,
-                                    "epoch": epoch, "samples": seen})
+        for k in visit:
+            p = parts[k]
+            for start in range(0, p["n"], chunk):
+                idx = p["order"][start:start + chunk]
+                # hyper-parameters are read here, before every chunk: a callback (or the app) may have changed them
+                c_opt = opt.prepare(net.n_params, net.dtype)
+                np.copyto(snapshot, net.params)  # restored if this chunk diverges
+                if drop_state != core.ffi.NULL:
+                    core.lib.ffnn_rng_seed(drop_state, int(rng.integers(0, 2**64, dtype=np.uint64)))
+                status = train_fn(net._table, net.n_layers, p_params, p_grads, p["X"], p["Y"], p["Wp"], p["n"],
+                                  core.i64ptr(idx), idx.size, batch, code, opt.l2, opt.l1, drop_state, c_opt,
+                                  core.wptr(opt.state), p_work, p_iwork, loss_sum, n_correct, n_done)
+                # the loss can stay finite while the last update makes the weights NaN/inf: check both
+                if status == core.lib.FFNN_E_NONFINITE or (status == core.lib.FFNN_OK and not all_finite(net.params)):
+                    np.copyto(net.params, snapshot)
+                    what = "loss" if status == core.lib.FFNN_E_NONFINITE else "weights"
+                    err = TrainingDiverged(f"training diverged in epoch {epoch + 1}: the {what} became NaN or "
+                                           "infinite; the weights are the last finite ones. Try a smaller "
+                                           "learning rate or standardised inputs.")
+                    err.history = history
+                    raise err
+                core.check(status, "training step")
+                epoch_loss += loss_sum[0]
+                epoch_correct += n_correct[0]
+                seen += int(n_done[0])
+                step += 1
+                W = p["W"]
+                chunk_weight = int(n_done[0]) if W is None else float(W[idx].sum(dtype=np.float64))
+                cbs.on_chunk_end(step, {"loss": loss_sum[0] / chunk_weight if chunk_weight > 0 else 0.0,
+                                        "epoch": epoch, "samples": seen})
+                if net.stop_training:
+                    break
             if net.stop_training:
                 break
         if seen < n:  # stopped mid-epoch: the epoch is not complete, so it is not recorded
