@@ -70,7 +70,7 @@ def test_block_order_is_a_permutation_of_contiguous_blocks():
 
 def test_shuffle_must_be_bool_or_blocks(npy):
     X, y = _xor()
-    with pytest.raises(FFNNError, match="shuffle must be True, False or 'blocks'"):
+    with pytest.raises(FFNNError, match="shuffle must be True or False, or 'blocks'"):
         Network("2-4tanh-1sigmoid").fit(X, y, epochs=1, shuffle="rows")
 
 

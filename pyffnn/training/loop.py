@@ -100,7 +100,7 @@ def _check_shuffle(shuffle):
     try:
         return check_bool(shuffle, "shuffle")
     except FFNNError:
-        raise FFNNError(f"shuffle must be True, False or 'blocks' (a random order of contiguous blocks, for "
+        raise FFNNError(f"shuffle must be True or False, or 'blocks' (a random order of contiguous blocks, for "
                         f"memory-mapped data), got {shuffle!r}") from None
 
 
