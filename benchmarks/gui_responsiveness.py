@@ -111,6 +111,7 @@ def main() -> int:
     cfg.train.epochs = 0                       # Play runs until Pause
     t0 = time.perf_counter()
     win = MainWindow(cfg)
+    win.recorder.enabled = False               # as --no-record: nothing written to the user's run store
     win.show()
     settle(qapp, win)
     print(f"network {win.session.net.spec}: {win.session.net.n_params:,} parameters; "

@@ -23,7 +23,7 @@ from pyffnn_gui.data_source import DataLoadError, load as load_data, points_of
 from pyffnn_gui.evaluation_plot import EvaluationPlot
 from pyffnn_gui.layer_editor import LayerEditor
 from pyffnn_gui.loss_plot import LossPlot
-from pyffnn_gui.model_runner import ModelRunner
+from pyffnn_gui.model_runner import BackgroundCall, ModelRunner
 from pyffnn_gui.network_view import NetworkView
 from pyffnn_gui.paint_tool import apply_stroke
 from pyffnn_gui.project_files import ProjectFiles
@@ -44,6 +44,9 @@ REDRAW_MAX_MS = 2000
 REDRAW_BUDGET = 0.10
 BOUNDARY_EVERY = 2
 DEFAULT_SIZE = (1280, 720)      # fits a 1366×768 screen with a task bar
+# Networks with at least this many parameters are built on a background thread (initialising 5M weights costs
+# ~80 ms); Play, Step and Reset wait for the build.
+BACKGROUND_BUILD = 1_000_000
 
 pg.setConfigOptions(background="w", foreground="k", antialias=False)
 
@@ -56,6 +59,16 @@ class WheelGuard(QObject):
             event.ignore()
             return True
         return False
+
+
+def _count_params(layers) -> int:
+    """Parameters of the layer list ``[n_inputs, Dense/Maxout, ...]`` (without building it)."""
+    total, n_in = 0, int(layers[0])
+    for layer in layers[1:]:
+        pieces = int(getattr(layer, "pieces", 1) or 1)
+        total += (n_in + 1) * int(layer.units) * pieces
+        n_in = int(layer.units)
+    return total
 
 
 class SettingsScroll(QScrollArea):
@@ -84,6 +97,8 @@ class MainWindow(QMainWindow):
         self._tick = 0
         self.frame_costs = deque(maxlen=50)   # seconds per redraw while training, painting included
         self.runner = ModelRunner(self)       # the views' forward passes (in the background for large networks)
+        self.builder = BackgroundCall(self)   # builds large networks off the UI thread
+        self.background_build = BACKGROUND_BUILD
 
         self._build_widgets()
         self._start_worker()
@@ -428,14 +443,38 @@ class MainWindow(QMainWindow):
         self.session.config.network = self.layer_editor.config()
         self.session.config.train = self.train_panel.config()
         try:
-            self.session.rebuild()
+            layers = self.session.layers()
+            n_params = _count_params(layers)
+            if n_params < self.background_build:
+                self.builder.cancel()
+                self.session.install(self.session.build(layers))
+            else:
+                self._show_status(f"building the network ({n_params:,} parameters)…")
+                self.builder.run(lambda: self.session.build(layers), self._network_built)
+                return
         except (SetupError, ValueError) as exc:
             self._show_status(str(exc), error=True)
             return
         self._after_rebuild()
         self.files.mark_modified()
 
+    def _network_built(self, net) -> None:
+        """A network built in the background arrives (only the newest build is ever delivered)."""
+        if isinstance(net, Exception):
+            self._show_status(str(net), error=True)
+            return
+        self.session.install(net)
+        self._after_rebuild()
+        self.files.mark_modified()
+
+    def _waiting_for_build(self) -> bool:
+        if self.builder.busy():
+            self._show_status("the network is still being built; try again in a moment", error=True)
+            return True
+        return False
+
     def _after_rebuild(self) -> None:
+        self.builder.cancel()                # a build still under way is for a network that is gone
         net = self.session.net
         self._view_net = None                # a copy is made when first needed (5M parameters: 40 MB)
         self.runner.set_network(net)
@@ -492,13 +531,13 @@ class MainWindow(QMainWindow):
 
     def play(self) -> None:
         """Train (in the worker) for the epochs left of this run, a new run of "Epochs per Play", or until Pause."""
-        if not self.running:
+        if not self.running and not self._waiting_for_build():
             self._sync_train_config()
             self.controller.play()
 
     def step(self) -> None:
         """Train exactly one epoch."""
-        if not self.running:
+        if not self.running and not self._waiting_for_build():
             self._sync_train_config()
             self.controller.step()
 
@@ -521,6 +560,8 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         """Re-initialise the weights with the seed and clear the history (stops training first)."""
+        if self._waiting_for_build():
+            return
         if not self.running:
             self._sync_train_config()
         self.controller.reset()
@@ -795,6 +836,7 @@ class MainWindow(QMainWindow):
             self.sweep_dialog.stop()
         self.recorder.close(training=training)
         self.runner.shutdown()
+        self.builder.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self.files.confirm_discard():

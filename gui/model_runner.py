@@ -125,3 +125,50 @@ class ModelRunner(QObject):
         self._closed = True
         self._waiting.clear()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class BackgroundCall(QObject):
+    """``run(fn, deliver)``: ``deliver(fn())`` on the UI thread, ``fn`` on a thread of its own; a newer ``run`` (or
+    ``cancel``) supersedes an older one, whose result is dropped. An exception from ``fn`` is delivered as is."""
+
+    _done = Signal(object)
+
+    def __init__(self, parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyffnn-build")
+        self._token = 0
+        self._pending = 0
+        self._closed = False
+        self._done.connect(self._on_done)
+
+    def busy(self) -> bool:
+        """A call whose result is still to be delivered."""
+        return self._pending == self._token and self._pending > 0 and not self._closed
+
+    def cancel(self) -> None:
+        self._token += 1
+
+    def run(self, fn: Callable, deliver: Callable) -> None:
+        if self._closed:
+            return
+        self._token += 1
+        token = self._pending = self._token
+
+        def job():
+            try:
+                result = fn()
+            except Exception as exc:  # delivered: the window shows it
+                result = exc
+            self._done.emit((token, deliver, result))
+
+        self._pool.submit(job)
+
+    def _on_done(self, report) -> None:
+        token, deliver, result = report
+        if token == self._token and not self._closed:
+            self._pending = 0
+            deliver(result)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -70,6 +70,10 @@ class Session:
 
     def rebuild(self) -> None:
         """(Re)create the network for the current data and architecture with the training seed."""
+        self.install(self.build(self.layers()))
+
+    def layers(self) -> list:
+        """The pyffnn layer list of the current data and architecture (checked; building it is :meth:`build`)."""
         if self.data is None:
             raise SetupError("load a data set first")
         import pyffnn
@@ -81,11 +85,21 @@ class Session:
                                                 self.config.network.output_activation)
         except ValueError as exc:
             raise SetupError(str(exc)) from exc
-        layers = layer_objects(self.data.n_inputs, self.config.network.hidden, units, act)
+        return layer_objects(self.data.n_inputs, self.config.network.hidden, units, act)
+
+    def build(self, layers: list):
+        """A new network of ``layers`` initialised with the training seed; touches no state, so the window may
+        call it on a background thread for a large network."""
+        import pyffnn
+
         try:
-            self.net = pyffnn.Network(layers, dtype="float64", random_state=self.config.train.seed)
+            return pyffnn.Network(layers, dtype="float64", random_state=self.config.train.seed)
         except ValueError as exc:
             raise SetupError(f"cannot build this network: {exc}") from exc
+
+    def install(self, net) -> None:
+        """Make ``net`` (from :meth:`build`) the session's network, with no history."""
+        self.net = net
         self.perceptron = None
         self.reset_training(reinitialize=False)    # just built with the seed: the same weights, bit for bit
 

@@ -47,17 +47,21 @@ class WeightsPlot(QWidget):
             p.clear()
         self.hist_curves, self.grad_curves = [], []
         entries = []
+        compact = n_layers > 4          # a deep network's legend names the layers by number only
         for li in range(n_layers):
             color = PALETTE[li % len(PALETTE)]
             name = f"W({li + 1})"
-            entries.append((name, color))
+            entries.append((str(li + 1) if compact else name, color))
             self.hist_curves.append(self.hist_plot.plot([0, 1], [0], stepMode="center", pen=pg.mkPen(color, width=2),
                                                         name=name))
             self.grad_curves.append(self.grad_plot.plot([], [], pen=pg.mkPen(color, width=2), name=name,
                                                         symbol="o", symbolSize=3, symbolPen=None,
                                                         symbolBrush=color))
-        self.hist_plot.setTitle(title_with_legend(HIST_TITLE, entries), size="10pt")
-        self.grad_plot.setTitle(title_with_legend(GRAD_TITLE, entries), size="10pt")
+        suffix = ", l =" if compact else ""
+        self.hist_plot.setTitle(title_with_legend(HIST_TITLE + suffix, entries, glyph="━"), size="10pt")
+        self.grad_plot.setTitle(title_with_legend(GRAD_TITLE + suffix, entries, glyph="━"), size="10pt")
+        for p in (self.hist_plot, self.grad_plot):
+            p.titleLabel.setMinimumWidth(0)      # a long title is cut; it never widens the plot past its tab
 
     def set_weights(self, layers: Sequence[tuple]) -> None:
         """Histograms of ``W`` from ``[(W, b), ...]`` on a shared bin range."""

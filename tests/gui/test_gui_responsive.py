@@ -1,5 +1,6 @@
 """Large networks keep the UI thread free (views evaluated in the background) and the live plots agree."""
 import numpy as np
+from PySide6.QtCore import Qt
 
 from conftest import run_and_wait, set_spin
 from pyffnn_gui.model_runner import ModelRunner
@@ -131,3 +132,31 @@ def test_a_live_redraw_moves_both_curves(window, qtbot):
     x_loss, _ = window.loss_plot.curve("loss")
     x_grad, _ = window.weights_plot.grad_curves[0].getData()
     assert x_loss[-1] == x_grad[-1] == 5
+
+
+def test_large_networks_are_built_in_the_background(window, qtbot):
+    window.background_build = 0                       # every network counts as large
+    ed = window.layer_editor
+    old = window.session.net
+    ed.layer_list.setCurrentRow(0)
+    set_spin(qtbot, ed.units_spin, 7)
+    set_spin(qtbot, ed.units_spin, 9)                 # a second edit supersedes the first build
+    assert "building the network" in window.train_panel.status_label.text()
+    qtbot.mouseClick(window.train_panel.play_button, Qt.LeftButton)   # refused until the build arrives
+    assert not window.running and "still being built" in window.train_panel.status_label.text()
+    qtbot.waitUntil(lambda: window.session.net is not old, timeout=10_000)
+    qtbot.wait(50)
+    assert window.session.net.spec == "2-9tanh-16tanh-1sigmoid"
+    assert window.network_view.sizes == [2, 9, 16, 1]
+    assert not window.builder.busy()
+    info = run_and_wait(qtbot, window, window.train_panel.step_button)
+    assert info["reason"] == "done" and window.session.epochs_done == 1
+
+
+def test_parameter_count_without_building():
+    import pyffnn
+
+    from pyffnn_gui.main_window import _count_params
+
+    layers = [3, pyffnn.Dense(5, "tanh"), pyffnn.Maxout(4, pieces=3), pyffnn.Dense(2, "softmax")]
+    assert _count_params(layers) == pyffnn.Network(layers).n_params
