@@ -458,7 +458,10 @@ class Network:
         as the learning-rate schedules may change them).  ``lr`` (or its Keras spelling ``learning_rate``; not
         both) sets the step size of a named optimizer.  Losses are means over the minibatch.  ``l2`` adds
         ½·l2·Σ W² (weights, not biases); it becomes the optimizer's ``l2`` (None keeps the optimizer's, 0 for a
-        name).  ``l1`` adds l1·Σ|W| (weights only; subgradient l1·sign(W) with sign(0) = 0, which drives
+        name).  ``shuffle``: True permutes the samples every epoch, False keeps their order, ``"blocks"``
+        permutes contiguous ~1 MiB blocks (and the samples within each), for a memory-mapped ``X`` read in long
+        runs rather than page by page.  ``l1`` adds l1·Σ|W| (weights only; subgradient l1·sign(W) with
+        sign(0) = 0, which drives
         weights to exact zeros more than l2 does) and likewise becomes the optimizer's ``l1``; L-BFGS refuses
         it (not smooth).  ``sample_weight`` weights each sample's loss (each step minimises Σ w_i ℓ_i / Σ w_i over its
         minibatch); ``class_weight`` ("balanced" or ``{class: weight}``, scikit-learn's meaning) multiplies it.
@@ -485,7 +488,8 @@ class Network:
         for l, ly in enumerate(self.layers):
             rows, cols = self._layer_shape(l)
             act = f"maxout(k={ly.pieces})" if ly.activation == "maxout" else ly.activation
-            lines.append(f"{l + 1:<8}{f'{rows} x {cols}':<16}{act:<14}{rows * cols + rows:>10}")
+            drop = f"  dropout {ly.dropout:g}" if ly.dropout else ""
+            lines.append(f"{l + 1:<8}{f'{rows} x {cols}':<16}{act:<14}{rows * cols + rows:>10}{drop}")
         lines += ["-" * 48, f"{'total':<38}{self.n_params:>10}"]
         return "\n".join(lines)
 

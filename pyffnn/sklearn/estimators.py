@@ -95,7 +95,7 @@ class _BaseFFNN(BaseEstimator):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, maxout_pieces=2, out_activation=None, loss=None,
-                 dtype="float64", callbacks=None, max_fun=15000, class_weight=None, l1=0.0):
+                 dtype="float64", callbacks=None, max_fun=15000, class_weight=None, l1=0.0, dropout=0.0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -126,6 +126,7 @@ class _BaseFFNN(BaseEstimator):
         self.max_fun = max_fun
         self.class_weight = class_weight
         self.l1 = l1
+        self.dropout = dropout
 
     # ------------------------------------------------------------------ fitted views of the network
     @property
@@ -186,16 +187,33 @@ class _BaseFFNN(BaseEstimator):
             if len(acts) != len(sizes):
                 raise FFNNError(f"activation lists {len(acts)} names but there are {len(sizes)} hidden layers "
                                  f"(hidden_layer_sizes={self.hidden_layer_sizes!r}); give one name per layer")
+        rates = self._dropout_rates(len(sizes))
         layers = []
-        for units, act in zip(sizes, acts):
+        for units, act, rate in zip(sizes, acts, rates):
             name = activations.canonical(act, activations.HIDDEN)
             if name == "maxout":
                 if not is_int(self.maxout_pieces) or self.maxout_pieces < 1:
                     raise FFNNError(f"maxout_pieces must be a positive int, got {self.maxout_pieces!r}")
-                layers.append(Maxout(units, int(self.maxout_pieces)))
+                layers.append(Maxout(units, int(self.maxout_pieces), dropout=rate))
             else:
-                layers.append(Dense(units, name))
+                layers.append(Dense(units, name, dropout=rate))
         return layers
+
+    def _dropout_rates(self, n_hidden):
+        """One dropout rate per hidden layer from ``dropout`` (a rate for all of them, or one per layer)."""
+        rates = self.dropout
+        if rates is None:
+            return [0.0] * n_hidden
+        if isinstance(rates, (str, bytes)):
+            raise FFNNError(f"dropout must be a rate in [0, 1) or a list of rates, got {rates!r}")
+        try:
+            rates = list(rates)
+        except TypeError:
+            return [rates] * n_hidden          # one rate (checked by the layer) for every hidden layer
+        if len(rates) != n_hidden:
+            raise FFNNError(f"dropout lists {len(rates)} rates but there are {n_hidden} hidden layers "
+                            f"(hidden_layer_sizes={self.hidden_layer_sizes!r}); give one rate per layer")
+        return rates
 
     def _check_params(self):
         """Validate the hyper-parameters that are not checked where they are used; raise ValueError."""
@@ -227,6 +245,10 @@ class _BaseFFNN(BaseEstimator):
                 raise FFNNError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
             raise FFNNError(f"callbacks must be None or a list of pyffnn.Callback instances, got {self.callbacks!r}")
+        layers = self._hidden_layers()         # checks the sizes, activations and dropout rates
+        if self.solver == "lbfgs" and any(layer.dropout for layer in layers):
+            raise FFNNError(f"solver='lbfgs' cannot train with dropout={self.dropout!r} (dropout makes the loss "
+                            "random); use solver='adam' or 'sgd', or dropout=0")
         callbacks = [] if self.callbacks is None else list(self.callbacks)
         for cb in callbacks:
             if not isinstance(cb, Callback):
@@ -424,6 +446,9 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
     l1 : float, default=0.0
         L1 penalty (pyffnn's addition), scaled like ``alpha``: ``l1 * ||W||_1 / batch_samples`` is added to each
         minibatch loss (weights only; drives weights to exact zeros).  Not with ``solver="lbfgs"``.
+    dropout : float or list of float, default=0.0
+        Inverted dropout on the hidden layers while training (pyffnn's addition): a rate in [0, 1) for every
+        hidden layer, or one rate per layer.  Predictions never drop.  Not with ``solver="lbfgs"``.
     batch_size : int or "auto", default="auto"
         Minibatch size; "auto" is ``min(200, n_samples)``.
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
