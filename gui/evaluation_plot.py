@@ -3,6 +3,7 @@ or a residual plot with R², RMSE and MAE (regression). Classes are decided by t
 (``Network.predict_classes``); the numbers are computed from the predictions here."""
 from __future__ import annotations
 
+import os
 from typing import List, Optional
 
 import numpy as np
@@ -44,6 +45,20 @@ def regression_scores(y: np.ndarray, pred: np.ndarray) -> dict:
     return {"r2": 1.0 - float((res ** 2).sum()) / ss_tot if ss_tot > 0 else float("nan"),
             "rmse": float(np.sqrt((res ** 2).mean())), "mae": float(np.abs(res).mean())}
 
+
+
+def distinct_tails(names: List[str]) -> List[str]:
+    """The class names without the prefix they all share ("Iris-setosa", "Iris-virginica" → "setosa",
+    "virginica"), cut after a separator so a word is never split; the narrow header columns then show the part
+    that tells the classes apart (the tooltip keeps the whole name)."""
+    names = [str(n) for n in names]
+    if len(names) < 2:
+        return names
+    prefix = os.path.commonprefix(names)
+    cut = max(prefix.rfind(sep) for sep in "-_ .:/")
+    if cut < 0 or any(len(n) <= cut + 1 for n in names):
+        return names
+    return [n[cut + 1:] for n in names]
 
 class EvaluationPlot(QWidget):
     """``update_model(net)`` re-evaluates the chosen split with a network holding the current weights."""
@@ -155,7 +170,8 @@ class EvaluationPlot(QWidget):
         self.table.clear()
         self.table.setRowCount(n)
         self.table.setColumnCount(n + 3)
-        self.table.setHorizontalHeaderLabels([f"→ {c}" for c in classes] + [h for h, _ in SCORE_HEADERS])
+        self.table.setHorizontalHeaderLabels([f"→ {c}" for c in distinct_tails(classes)]
+                                             + [h for h, _ in SCORE_HEADERS])
         self.table.setVerticalHeaderLabels([f"true {c}" for c in classes])
         for j, tip in enumerate([f"predicted {c}" for c in classes] + [t for _, t in SCORE_HEADERS]):
             self.table.horizontalHeaderItem(j).setToolTip(tip)

@@ -105,5 +105,15 @@ def test_evaluation_table_fits_the_default_window(qtbot, tmp_path):
             assert header.sectionViewportPosition(col) + header.sectionSize(col) <= table.viewport().width() + 1
             assert header.sectionSize(col) >= 24
         assert table.horizontalHeaderItem(0).toolTip() == "predicted Iris-setosa"
+        # the headers show what tells the classes apart, not the shared "Iris-" (all three once read "→ Iris-…")
+        assert [table.horizontalHeaderItem(j).text() for j in range(3)] == ["→ setosa", "→ versicolor", "→ virginica"]
     finally:
         win.shutdown()
+
+
+def test_distinct_tails_cut_the_shared_prefix_at_a_separator():
+    from pyffnn_gui.evaluation_plot import distinct_tails
+    assert distinct_tails(["Iris-setosa", "Iris-virginica"]) == ["setosa", "virginica"]
+    assert distinct_tails(["cat", "car"]) == ["cat", "car"]                  # no separator: a word is never split
+    assert distinct_tails(["a_1", "a_"]) == ["a_1", "a_"]                    # a name would become empty
+    assert distinct_tails(["x y z", "x y w"]) == ["z", "w"] and distinct_tails(["only"]) == ["only"]
