@@ -281,7 +281,25 @@ class RunsDock(QDockWidget):
         self._pending.setSingleShot(True)
         self._pending.setInterval(500)
         self._pending.timeout.connect(self.panel.refresh)
-        self.visibilityChanged.connect(lambda visible: visible and self.panel.refresh())
+        self._placed = False
+        self.visibilityChanged.connect(self._shown)
+
+    # A docked panel takes ~300 px of height from the plots; on a short screen (1366×768) it squashes them to
+    # slivers, so there it first opens as its own window over the lower part of the main one (it can be docked).
+    SHORT_WINDOW = 900
+
+    def _shown(self, visible: bool) -> None:
+        if not visible:
+            return
+        main = self.parentWidget()
+        if not self._placed and main is not None and not self.isFloating() and main.height() < self.SHORT_WINDOW:
+            self._placed = True
+            self.setFloating(True)
+            width, height = max(600, main.width() - 60), max(300, main.height() // 2)
+            top_left = main.mapToGlobal(main.rect().bottomLeft())
+            self.setGeometry(top_left.x() + (main.width() - width) // 2, top_left.y() - height - 40, width, height)
+        self._placed = True
+        self.panel.refresh()
 
     def store_changed(self) -> None:
         if self.isVisible():

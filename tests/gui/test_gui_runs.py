@@ -150,3 +150,27 @@ def test_an_unusable_store_is_one_message_and_training_goes_on(window, qtbot, tm
     info = _train(qtbot, window, 2)
     assert info["reason"] == "done" and window.session.epochs_done == 2
     assert "runs are not recorded" in window.recorder.error and "directory" in window.recorder.error
+
+
+def test_on_a_short_screen_the_panel_opens_as_its_own_window(window, qtbot):
+    window.resize(1300, 700)                      # a 1366×768 screen: docking would squash the plots to slivers
+    qtbot.wait(20)
+    plot_height = window.loss_plot.height()
+    window.runs_action.trigger()
+    dock = window.runs_dock
+    qtbot.waitUntil(dock.isVisible)
+    assert dock.isFloating() and dock.height() >= 300
+    qtbot.wait(20)
+    assert window.loss_plot.height() >= plot_height - 2          # the main window's plots keep their height
+    dock.setFloating(False)                                       # the user may dock it: that choice is kept
+    window.runs_action.trigger()
+    window.runs_action.trigger()
+    assert dock.isVisible() and not dock.isFloating()
+
+
+def test_on_a_tall_window_the_panel_docks(window, qtbot):
+    window.resize(1400, 1000)
+    qtbot.wait(20)
+    window.runs_action.trigger()
+    qtbot.waitUntil(window.runs_dock.isVisible)
+    assert not window.runs_dock.isFloating()
