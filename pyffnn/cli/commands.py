@@ -25,6 +25,7 @@ from ..training.callbacks import EarlyStopping
 from ..datasets import BUILTIN, StandardScaler, load_builtin
 from ..data.columns import numbers
 from ..data.preprocessor import MISSING_POLICIES, TASKS
+from ..data.table_reader import parse_delimiter
 from . import table_data
 from ..errors import FFNNError, TrainingDiverged
 from ..fileio import atomic_write, check_writable
@@ -168,6 +169,7 @@ def _resume(args):
         if args.csv is None and args.dataset is None and args.file is None:
             if "csv" in source:
                 args.csv, args.skip_rows, args.header = source["csv"], source["skip_rows"], source["header"]
+                args.delimiter = source.get("delimiter")
             else:
                 args.dataset, args.samples, args.noise = source["dataset"], source["samples"], source["noise"]
         args.val, args.test, args.seed = training["val"], training["test"], training["seed"]
@@ -208,7 +210,8 @@ def _cmd_train(args):
     (_, X_tr, y_tr), (_, X_va, y_va), (_, X_te, y_te) = parts
     model_targets = pre.model_targets
 
-    source = {"csv": os.fspath(args.csv), "skip_rows": args.skip_rows, "header": args.header} \
+    source = {"csv": os.fspath(args.csv), "skip_rows": args.skip_rows, "header": args.header,
+              "delimiter": args.delimiter} \
         if args.csv is not None else {"dataset": args.dataset, "samples": ds.n_samples, "noise": _noise_used(args)}
     logger = runs_cli.train_logger(args, ds, source, {"standardize": pre.scaler_ is not None,
                                                       "preprocessor": pre.to_dict()})
@@ -296,7 +299,7 @@ def _prediction_metadata(net, path):
 def _legacy_features(args, net, meta):
     """Features for a model saved without a preprocessor (older files, or Network.save from Python): the
     model's feature columns by name, else by position (one extra column is the training target)."""
-    table = table_data.read_frame(args.csv, header=table_data.HEADER[args.header], skip_rows=args.skip_rows)
+    table = table_data.read_csv_args(args)
     names = [str(c) for c in table.frame.columns]
     wanted = meta["feature_names"]
     if wanted and len(wanted) == net.n_inputs and all(names.count(f) == 1 for f in wanted):
@@ -490,11 +493,21 @@ def _non_negative_float(text):
     return value
 
 
+def _delimiter(text):
+    try:
+        return parse_delimiter(text)
+    except FFNNError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_header_option(p):
     p.add_argument("--header", choices=("auto", "yes", "no"), default="auto",
                    help="does the CSV start with a header row? (default: auto-detect)")
     p.add_argument("--skip-rows", type=_seed, default=0, metavar="N",
                    help="lines to skip at the top of the file, e.g. a title or metadata line (default 0)")
+    p.add_argument("--delimiter", type=_delimiter, default=None, metavar="SEP",
+                   help="field separator instead of the detected one: one character such as ',' ';' '|', "
+                        "'\\t' or 'tab' for a tab, 'whitespace' for runs of blanks (default: auto)")
 
 
 def _add_data_options(data):

@@ -11,6 +11,12 @@ from ..errors import FFNNError
 HEADER = {"auto": "auto", "yes": True, "no": False}
 
 
+def read_csv_args(args):
+    """The :class:`Table` of ``args.csv`` read with the --header, --skip-rows and --delimiter options."""
+    return read_frame(args.csv, header=HEADER[args.header], skip_rows=args.skip_rows,
+                      delimiter=getattr(args, "delimiter", None))
+
+
 def _names(text):
     return None if text is None else [t.strip() for t in text.split(",") if t.strip()]
 
@@ -34,7 +40,7 @@ def load(args, stream):
     import pandas as pd
 
     if args.csv is not None:
-        table = read_frame(args.csv, header=HEADER[args.header], skip_rows=args.skip_rows)
+        table = read_csv_args(args)
         target = _names(args.target) or [-1]
         options = dict(target=target if len(target) > 1 else target[0], drop=_names(args.drop) or (),
                        features=_names(args.features) or (), missing=args.missing, task=args.task)
@@ -92,7 +98,7 @@ def model_preprocessor(meta, path):
 
 def predict_table(args, pre, n_inputs, stream):
     """``(table, X)`` for the rows of ``args.csv`` under the model's preprocessing."""
-    table = read_frame(args.csv, header=HEADER[args.header], skip_rows=args.skip_rows)
+    table = read_csv_args(args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         X = pre.transform(table)

@@ -104,6 +104,11 @@ def booleans(series):
 def infer(name, series, decimal=".", unnamed=False):
     """``(kind, note, bad)`` for a column: its kind, why (for the report), and for a numeric column with a few
     text cells the first such ``(row, text)`` (else None)."""
+    if series.dtype.kind in "fiu":  # numbers already: no text to look at
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        if _all_missing(values):
+            return "empty", "every cell is missing", None
+        return _numeric(name, values, unnamed)
     present = int(series.notna().sum())
     if present == 0:
         return "empty", "every cell is missing", None
@@ -136,12 +141,29 @@ def _constant_or(kind, distinct, note):
     return ("constant", "one value in every row", None) if distinct <= 1 else (kind, note, None)
 
 
+def _all_missing(values):
+    return values.size == 0 or (np.isnan(values[0]) and np.isnan(values).all())
+
+
+def missing_count(values):
+    """The number of NaN in a float64 array (one pass: a finite sum means none)."""
+    return 0 if np.isfinite(np.add.reduce(values)) else int(np.count_nonzero(np.isnan(values)))
+
+
+def _integral(values):
+    """Whether every value is an integer; a sample first, so a column of measurements answers at once."""
+    head = values[:256]
+    if not np.all(head == np.floor(head)):
+        return False
+    return bool(np.all(values == np.floor(values)))
+
+
 def _numeric(name, values, unnamed):
-    finite = values[~np.isnan(values)]
+    finite = values if missing_count(values) == 0 else values[~np.isnan(values)]
     lo, hi = finite.min(), finite.max()
     if lo == hi:
         return "constant", f"always {lo:g}", None
-    if finite.size == values.size and values.size >= 3 and np.all(finite == np.floor(finite)):
+    if finite.size == values.size and values.size >= 3 and _integral(finite):
         step = np.diff(values)
         hinted = unnamed or _ID_NAME.search(name)
         if np.all(step == 1) and (hinted or (values.size >= 20 and not _TIME_NAME.search(name))):

@@ -20,6 +20,7 @@ from typing import Optional
 
 import numpy as np
 
+from . import parallel_csv
 from .dataset import DataError
 
 #: Cell texts read as a missing value (besides pandas' own list: '', 'NA', 'N/A', 'NaN', 'null', 'None', ...).
@@ -215,6 +216,30 @@ def _check_header_arg(header):
     raise DataError(f"header must be 'auto', True ('yes') or False ('no'), got {header!r}")
 
 
+#: Spellings of a delimiter besides the character itself: what a shell can type for a tab or for runs of blanks.
+DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "whitespace": _WHITESPACE, "space": " ", "comma": ",",
+                   "semicolon": ";", "pipe": "|"}
+
+
+def parse_delimiter(delimiter):
+    """The field separator for ``delimiter``: None or ``"auto"`` to sniff it; one character (``","``, ``";"``,
+    ``"|"``, a tab); ``"\\t"`` or ``"tab"`` for a tab; ``"whitespace"`` for runs of blanks and tabs; or the names
+    ``comma``, ``semicolon``, ``pipe``, ``space``."""
+    if delimiter is None or delimiter == "auto":
+        return None
+    if not isinstance(delimiter, str):
+        raise DataError(f"delimiter must be a string, got {delimiter!r}")
+    if delimiter == _WHITESPACE:
+        return delimiter
+    name = DELIMITER_NAMES.get(delimiter.lower() if len(delimiter) > 1 else delimiter)
+    if name is not None:
+        return name
+    if len(delimiter) != 1 or delimiter in "\r\n\"" or delimiter.isalnum():
+        raise DataError(f"delimiter {delimiter!r} is not usable; give one character such as ',' ';' '|', '\\t' "
+                        "(or 'tab') for a tab, 'whitespace' for runs of blanks, or 'auto' to detect it")
+    return delimiter
+
+
 def _check_skip_rows(skip_rows):
     if isinstance(skip_rows, bool) or not isinstance(skip_rows, numbers.Integral) or skip_rows < 0:
         raise DataError(f"skip_rows must be an integer >= 0, got {skip_rows!r}")
@@ -242,15 +267,17 @@ def read_frame(source, *, header="auto", skip_rows=0, delimiter=None, encoding=N
     ``source``: a path (``.gz``, ``.bz2``, ``.xz`` and one-file ``.zip`` are recognised by their content) or a
     DataFrame (used as it is).  ``header``: ``"auto"``, True/``"yes"`` or False/``"no"``; without a header the
     columns are named ``x1, x2, ...``.  ``skip_rows``: lines to skip at the top (a title or metadata line).
-    ``delimiter``: None to sniff ``, ; TAB |`` or blanks.  ``encoding``: None for UTF-8 (with or without BOM),
-    UTF-16 with a BOM, else Latin-1 with a notice.  ``comment``: a character starting comment lines or
-    trailing comments (lines starting with ``#`` at the top are always skipped).  ``na_values``: more cell texts
-    that mean "missing" (besides :data:`MISSING_TOKENS`).
+    ``delimiter``: None (or ``"auto"``) to sniff ``, ; TAB |`` or blanks; else it is used as given (see
+    :func:`parse_delimiter`: one character, ``"\\t"``/``"tab"``, ``"whitespace"``).  ``encoding``: None for
+    UTF-8 (with or without BOM), UTF-16 with a BOM, else Latin-1 with a notice.  ``comment``: a character
+    starting comment lines or trailing comments (lines starting with ``#`` at the top are always skipped).
+    ``na_values``: more cell texts that mean "missing" (besides :data:`MISSING_TOKENS`).
     """
     import pandas as pd
 
     header = _check_header_arg(header)
     skip_rows = _check_skip_rows(skip_rows)
+    delimiter = parse_delimiter(delimiter)
     if isinstance(source, pd.DataFrame):
         frame = source.copy(deep=False)
         names = [_header_name(c, j) for j, c in enumerate(frame.columns)]
@@ -298,10 +325,14 @@ def read_frame(source, *, header="auto", skip_rows=0, delimiter=None, encoding=N
         kwargs.pop("skipinitialspace")
     if compression == "zip":
         kwargs["compression"] = "zip"
+    frame = None
+    if _plain_numeric(path, compression, enc, sep, rows[int(has_header):], head):
+        frame = _read_in_pieces(path, kwargs, first_data_line - 1 + int(has_header), has_header, head, len(rows[0]))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)  # e.g. a header shorter than the rows
-            frame = pd.read_csv(path, **kwargs)
+        if frame is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)  # e.g. a header shorter than the rows
+                frame = pd.read_csv(path, **kwargs)
     except pd.errors.ParserWarning as exc:
         raise DataError(f"{path!r}: the header and the rows have different numbers of fields ({exc}); check the "
                         "delimiter, or skip title lines with skip_rows=N (--skip-rows N)") from None
@@ -342,6 +373,34 @@ def read_frame(source, *, header="auto", skip_rows=0, delimiter=None, encoding=N
                   unnamed=unnamed)
     _check_short_rows(table)
     return table
+
+
+def _plain_numeric(path, compression, encoding, sep, rows, head):
+    """Whether a file may be read in pieces (see :mod:`.parallel_csv`): large, uncompressed, an ASCII-compatible
+    encoding, a one-character delimiter, newline-ended lines, and numbers or missing cells in the sniffed rows."""
+    return (compression is None and len(sep) == 1 and encoding in ("utf-8-sig", "utf-8", "latin-1", "ascii")
+            and (b"\r" not in head or b"\r\n" in head) and b'"' not in head
+            and os.path.getsize(path) >= parallel_csv.MIN_BYTES
+            and all(_is_number(f) or _is_missing(f) for r in rows for f in r))
+
+
+def _read_in_pieces(path, kwargs, lines_before_data, has_header, head, width):
+    """The frame read by :func:`.parallel_csv.read_numeric`, or None to read it with one pandas.read_csv call."""
+    import pandas as pd
+
+    with open(path, "rb") as fh:
+        for _ in range(lines_before_data):
+            fh.readline()
+        data_start = fh.tell()
+    if data_start == 0 and head.startswith(b"\xef\xbb\xbf"):
+        data_start = 3
+    if has_header:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            names = list(pd.read_csv(path, **{**kwargs, "nrows": 0}).columns)
+    else:
+        names = list(range(width))
+    return parallel_csv.read_numeric(path, names, data_start, kwargs)
 
 
 def _header_name(name, j):
