@@ -101,14 +101,14 @@ def booleans(series):
     return out
 
 
-def infer(name, series, decimal=".", unnamed=False):
+def infer(name, series, decimal=".", unnamed=False, total=None):
     """``(kind, note, bad)`` for a column: its kind, why (for the report), and for a numeric column with a few
-    text cells the first such ``(row, text)`` (else None)."""
+    text cells the first such ``(row, text)`` (else None).  ``total``: the sum of a float column, if known."""
     if series.dtype.kind in "fiu":  # numbers already: no text to look at
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         if _all_missing(values):
             return "empty", "every cell is missing", None
-        return _numeric(name, values, unnamed)
+        return _numeric(name, values, unnamed, total)
     present = int(series.notna().sum())
     if present == 0:
         return "empty", "every cell is missing", None
@@ -158,8 +158,9 @@ def _integral(values):
     return bool(np.all(values == np.floor(values)))
 
 
-def _numeric(name, values, unnamed):
-    finite = values if missing_count(values) == 0 else values[~np.isnan(values)]
+def _numeric(name, values, unnamed, total=None):
+    complete = np.isfinite(total) if total is not None else missing_count(values) == 0
+    finite = values if complete else values[~np.isnan(values)]
     lo, hi = finite.min(), finite.max()
     if lo == hi:
         return "constant", f"always {lo:g}", None

@@ -199,11 +199,15 @@ class Preprocessor:
             raise DataError(f"column {sorted(dropped & set(targets))[0]!r} is both the target and dropped")
         notices = list(table.notices)
         reports, specs, target_specs = {}, [], []
+        sums = {}  # the sum of each float column: a finite sum means no missing and no infinite cell
 
         for name in names:
             series = frame[name]
-            n_missing = _missing_cells(series)
-            kind, note, bad = col.infer(name, series, table.decimal, unnamed=name in table.unnamed)
+            total = np.add.reduce(series.to_numpy()) if series.dtype.kind == "f" else None
+            if total is not None:
+                sums[name] = total
+            n_missing = _missing_cells(series, total)
+            kind, note, bad = col.infer(name, series, table.decimal, unnamed=name in table.unnamed, total=total)
             if name in kinds_given:
                 kind, note, bad = kinds_given[name], "kind set by you", None
             role = "target" if name in targets else "ignored" if name in dropped else "feature"
@@ -256,7 +260,7 @@ class Preprocessor:
         fit_rows = usable if rows is None else np.intersect1d(np.asarray(rows, dtype=np.int64), usable)
         if fit_rows.size == 0:
             raise DataError("no usable rows to fit the preprocessing on")
-        self._fit_features(table, specs, fit_rows, reports)
+        self._fit_features(table, specs, fit_rows, reports, sums)
         self.columns_ = specs
         self.derived_ = derived_features.parse_all(self.derived, self.encoded_names_)
         self.usable_rows_ = usable
@@ -363,17 +367,17 @@ class Preprocessor:
         return ("classification", f"{name!r} holds {distinct.size} distinct integers (at most {MAX_INTEGER_CLASSES})",
                 "; give task='regression' if they are amounts")
 
-    def _fit_features(self, table, specs, fit_rows, reports):
+    def _fit_features(self, table, specs, fit_rows, reports, sums):
         frame = table.frame
         every_row = fit_rows.size == len(frame)  # fit_rows is sorted and unique: all rows, in order
         for spec in specs:
             name, kind = spec["name"], spec["kind"]
             series = frame[name]
             sub = series if every_row else series.iloc[fit_rows]
-            n_missing = _missing_cells(series)
+            n_missing = _missing_cells(series, sums.get(name))
             if kind == "numeric":
                 values = col.numbers(sub, table.decimal)
-                total = np.add.reduce(values)
+                total = sums[name] if every_row and name in sums else np.add.reduce(values)
                 if np.isfinite(total):  # no NaN, no inf: the mean at once
                     spec["fill"] = float(total / values.size) if values.size else 0.0
                 else:
@@ -750,8 +754,10 @@ class Preprocessor:
                 f"target={self.target_names_}, task={self.task_!r})")
 
 
-def _missing_cells(series):
+def _missing_cells(series, total=None):
     if series.dtype.kind == "f":
+        if total is not None and np.isfinite(total):
+            return 0
         return col.missing_count(series.to_numpy())
     return int(series.isna().sum())
 
