@@ -179,7 +179,10 @@ class BoundaryPlot(QWidget):
             self._setup_plane()
         self._show_class_legend()
         self._draw_points(None)
-        titles = {"heatmap": ("Decision boundary" if data.task != "regression" else "Output surface")
+        boundary = "Decision boundary"
+        if data.task == "multilabel":   # one picture per label would not fit: the first label's boundary
+            boundary += f" of label {data.classes[0]!r} (1 of {len(data.classes)}; Evaluation shows every label)"
+        titles = {"heatmap": (boundary if data.task != "regression" else "Output surface")
                   + ("" if self.plane is None else " on a plane through the inputs"),
                   "curve": "Fitted curve", "pred_vs_actual": "Predicted vs actual",
                   "projection": f"Data on its first two principal components ({d} features)"}
@@ -246,8 +249,9 @@ class BoundaryPlot(QWidget):
         if d.task == "regression" or not d.classes:
             self.class_legend.setText("")
             return
+        names = [f"not {d.classes[0]}", str(d.classes[0])] if d.task == "multilabel" else d.classes
         parts = [f"<span style='color:rgb({int(c[0])},{int(c[1])},{int(c[2])})'>●</span>&nbsp;{html.escape(name)}"
-                 for name, c in ((n, class_color(k)) for k, n in enumerate(d.classes))]
+                 for name, c in ((n, class_color(k)) for k, n in enumerate(names))]
         self.class_legend.setText("&nbsp;&nbsp; ".join(parts) + "&nbsp;&nbsp; <span style='color:#d00000'>✕</span>"
                                   "&nbsp;misclassified")
 
@@ -256,12 +260,17 @@ class BoundaryPlot(QWidget):
         # One shared brush per colour: pyqtgraph renders a symbol once per distinct brush object.
         if self.data.task != "regression":
             shared = {}
-            return [shared.setdefault(int(k), pg.mkBrush(*class_color(int(k)), alpha)) for k in y]
+            return [shared.setdefault(int(k), pg.mkBrush(*class_color(int(k)), alpha)) for k in self._labels(y)]
         lut = pg.colormap.get("viridis").getLookupTable(nPts=64, mode="byte")
         shared = [pg.mkBrush(*rgb[:3], alpha) for rgb in lut]
         lo, hi = self._target_range()
         t = np.clip((np.asarray(y, dtype=float).reshape(len(y), -1)[:, 0] - lo) / max(hi - lo, 1e-12), 0, 1)
         return [shared[i] for i in np.rint(t * 63).astype(int)]
+
+    def _labels(self, y: np.ndarray) -> np.ndarray:
+        """Class indices of the points: the labels, or for multi-label data the first label's 0/1."""
+        y = np.asarray(y)
+        return y[:, 0].astype(np.int64) if self.data.task == "multilabel" else y
 
     @staticmethod
     def _subset(n: int, limit: int) -> np.ndarray:
@@ -393,8 +402,10 @@ class BoundaryPlot(QWidget):
                 continue
             keep = self._subset(len(X), limit)
             out = outputs[name]
+            if d.task == "multilabel":
+                out = out[:, :1]
             pred = (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(1)
-            wrong = pred != np.asarray(y)[keep]
+            wrong = pred != self._labels(np.asarray(y)[keep])
             pos = X[keep][wrong] if self.plane is None else self.plane.project(X[keep][wrong])
             spots.append(pos)
         pos = np.vstack(spots) if spots else np.zeros((0, 2))
@@ -413,6 +424,8 @@ class BoundaryPlot(QWidget):
             self._show_colorbar(True)
         else:
             self._show_colorbar(False)
+            if self.data.task == "multilabel":
+                out = out[:, :1]           # the first label's probability
             if out.shape[1] == 1:          # one sigmoid (or perceptron label / linear score): p(class 1)
                 p1 = np.clip(out[:, 0], 0.0, 1.0)
                 probs = np.column_stack([1.0 - p1, p1])

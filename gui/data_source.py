@@ -29,8 +29,8 @@ class PreparedData:
     y_val: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
-    task: str                         # "binary", "multiclass" or "regression"
-    classes: Optional[List[str]]      # class names (None for regression)
+    task: str                         # "binary", "multiclass", "multilabel" or "regression" (one or more targets)
+    classes: Optional[List[str]]      # class names; the label names for multilabel; None for regression
     feature_names: List[str]
     target_name: str
     scaler: object = None             # fitted pyffnn.datasets.StandardScaler or None
@@ -171,9 +171,7 @@ def load(cfg: DataConfig) -> PreparedData:
             warnings.simplefilter("ignore", datasets.DataWarning)
             ds = datasets.dataset_from(table, datasets.Preprocessor(standardize=False, **options).fit(table))
         task, y = ds.task, ds.y
-        if task == "multilabel" or (task == "regression" and y.ndim == 2):
-            raise DataLoadError("several targets are not supported by the app yet; choose one target")
-        classes = None if ds.classes is None else [str(c) for c in ds.classes]
+        classes = None if ds.classes is None else [str(c) for c in ds.classes]  # multilabel: the label names
         if cfg.source in ("builtin", "custom") and classes is not None:
             classes = [f"class {c}" for c in classes]
         _check_usable(ds.X, y, task, classes)
@@ -189,7 +187,7 @@ def load(cfg: DataConfig) -> PreparedData:
         if len(tr) < 2:
             raise DataLoadError(f"only {len(tr)} training samples left after the split; "
                                 "use more data or smaller validation/test ratios")
-        if task != "regression" and len(np.unique(y[tr])) < 2:
+        if task in ("binary", "multiclass") and len(np.unique(y[tr])) < 2:
             raise DataLoadError("the training split holds only one class; use more data or smaller ratios")
         pre = sp.preprocessor
         X_tr, X_va, X_te = (sp.X(part, scale=False, derived=False) for part in ("train", "val", "test"))
@@ -197,10 +195,11 @@ def load(cfg: DataConfig) -> PreparedData:
         raise
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise DataLoadError(str(exc)) from exc
-    y = y.astype(np.float64) if task == "regression" else y.astype(np.int64)
+    y = y.astype(np.float64) if task in ("regression", "multilabel") else y.astype(np.int64)
     if not desc:
-        desc = (f"{cfg.csv_path}: {ds.n_samples} rows, {ds.n_features} features, target {ds.target_name!r} "
-                f"({task}{'' if classes is None else f', {len(classes)} classes'})")
+        what = f", {len(classes)} classes" if classes is not None and task != "multilabel" else ""
+        desc = (f"{cfg.csv_path}: {ds.n_samples} rows, {ds.n_features} features, "
+                f"target{'s' if ',' in ds.target_name else ''} {ds.target_name!r} ({task}{what})")
     return PreparedData(X_tr, y[tr], X_va, y[va], X_te, y[te], task, classes, list(pre.encoded_names_),
                         str(ds.target_name), pre.scaler_, desc + note, preprocessor=pre, report=ds.report,
                         input_names=list(pre.feature_names_))
@@ -271,7 +270,10 @@ def _check_usable(X, y, task, classes) -> None:
         raise DataLoadError("the data has no rows or no feature columns")
     if not np.all(np.isfinite(X)):
         raise DataLoadError("the features contain NaN or infinite values")
-    if task != "regression":
+    if task == "multilabel":
+        if not np.isin(y, (0, 1)).all():
+            raise DataLoadError("multi-label targets must be 0/1 (true/false)")
+    elif task != "regression":
         n_present = len(np.unique(y))
         if classes is not None and len(classes) < 2 or n_present < 2:
             raise DataLoadError("the target column has only one class; classification needs at least two")

@@ -1,6 +1,7 @@
 """How good is the model, per split: a confusion matrix with per-class precision, recall and F1 (classification),
-or a residual plot with R², RMSE and MAE (regression). Classes are decided by the library's own rule
-(``Network.predict_classes``); the numbers are computed from the predictions here."""
+a table of per-label precision, recall, F1 and accuracy (multi-label), or a residual plot with R², RMSE and MAE
+(regression; with several targets, R² per target and the residuals of the first). Classes are decided by the
+library's own rule (``Network.predict_classes``); the numbers are computed from the predictions here."""
 from __future__ import annotations
 
 import os
@@ -59,6 +60,21 @@ def distinct_tails(names: List[str]) -> List[str]:
     if cut < 0 or any(len(n) <= cut + 1 for n in names):
         return names
     return [n[cut + 1:] for n in names]
+
+
+def label_scores(Y: np.ndarray, P: np.ndarray) -> dict:
+    """Per-label precision, recall, F1 and accuracy of 0/1 predictions ``P`` against 0/1 targets ``Y`` (n, K),
+    plus the exact-match accuracy (every label of a row right) and the Hamming accuracy (labels right)."""
+    Y, P = np.asarray(Y).astype(bool), np.asarray(P).astype(bool)
+    tp = (Y & P).sum(0).astype(np.float64)
+    predicted, actual = P.sum(0), Y.sum(0)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    return {"precision": precision, "recall": recall, "f1": f1, "label_accuracy": (Y == P).mean(0),
+            "accuracy": float((Y == P).all(1).mean()), "hamming_accuracy": float((Y == P).mean())}
+
 
 class EvaluationPlot(QWidget):
     """``update_model(net)`` re-evaluates the chosen split with a network holding the current weights."""
@@ -154,13 +170,21 @@ class EvaluationPlot(QWidget):
             self.residual_points.setData([], [])
             return
         if self.data.task == "regression":
-            self.scores = regression_scores(y, pred)
-            first = np.asarray(pred).reshape(len(X), -1)[:, 0]
-            res = np.asarray(y, dtype=np.float64).reshape(len(X), -1)[:, 0] - first
-            self.residual_points.setData(first, res)
+            pred = np.asarray(pred).reshape(len(X), -1)
+            Y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
+            self.scores = regression_scores(Y, pred)
+            self.residual_points.setData(pred[:, 0], Y[:, 0] - pred[:, 0])
             sc = self.scores
-            self.summary.setText(f"{label}: {len(X)} rows · R² {sc['r2']:.4f} · RMSE {sc['rmse']:.4g} · "
-                                 f"MAE {sc['mae']:.4g}")
+            text = f"{label}: {len(X)} rows · R² {sc['r2']:.4f} · RMSE {sc['rmse']:.4g} · MAE {sc['mae']:.4g}"
+            if Y.shape[1] > 1:
+                names = self._target_names(Y.shape[1])
+                sc["r2_per_target"] = [regression_scores(Y[:, k], pred[:, k])["r2"] for k in range(Y.shape[1])]
+                text += (" · R² per target: " + ", ".join(f"{n} {r:.3f}" for n, r in zip(names, sc["r2_per_target"]))
+                         + f" · residuals of {names[0]!r}")
+            self.summary.setText(text)
+            return
+        if self.data.task == "multilabel":
+            self._show_labels(label, X, y, pred)
             return
         classes: List[str] = self.data.classes
         self.matrix = C = confusion(y, pred, len(classes))
@@ -188,6 +212,29 @@ class EvaluationPlot(QWidget):
                 self.table.setItem(i, n + k, QTableWidgetItem(f"{v:.3f}"))
         self.summary.setText(f"{label}: {len(X)} rows · accuracy {self.scores['accuracy']:.1%} · rows = true class, "
                              "columns = predicted")
+
+    def _target_names(self, k: int) -> List[str]:
+        names = str(self.data.target_name).split(",")
+        return names if len(names) == k else [f"output {i + 1}" for i in range(k)]
+
+    def _show_labels(self, label: str, X: np.ndarray, y: np.ndarray, pred) -> None:
+        """Multi-label: one row per label (its precision, recall, F1 and accuracy); exact-match accuracy above."""
+        names: List[str] = self.data.classes
+        self.matrix = None
+        self.scores = sc = label_scores(y, pred)  # pred: predict_classes, a 0/1 column per label
+        columns = ("precision", "recall", "F1", "accuracy")
+        self.table.clear()
+        self.table.setRowCount(len(names))
+        self.table.setColumnCount(len(columns))
+        self.table.setHorizontalHeaderLabels(list(columns))
+        self.table.setVerticalHeaderLabels([str(n) for n in names])
+        for i in range(len(names)):
+            for j, key in enumerate(("precision", "recall", "f1", "label_accuracy")):
+                self.table.setItem(i, j, QTableWidgetItem(f"{sc[key][i]:.3f}"))
+        self.table.resizeColumnsToContents()
+        self.summary.setText(f"{label}: {len(X)} rows · {len(names)} labels · exact-match accuracy "
+                             f"{sc['accuracy']:.1%} (every label of a row right) · labels right "
+                             f"{sc['hamming_accuracy']:.1%}")
 
     def showEvent(self, event):  # noqa: N802 (Qt's name)
         super().showEvent(event)

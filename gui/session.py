@@ -125,7 +125,7 @@ class Session:
         """``y`` (labels or values) as the targets this network trains on (the library's rule)."""
         import pyffnn
 
-        if self.data.task == "regression":
+        if self.data.task in ("regression", "multilabel"):  # values, or a 0/1 column per label
             return np.asarray(y, dtype=np.float64)
         return pyffnn.label_targets(y, self.net.n_outputs, self.net.output_activation)
 

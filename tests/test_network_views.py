@@ -65,7 +65,7 @@ def test_layer_views_and_grad_norms():
 @pytest.mark.parametrize("task, n_classes, act, expected", [
     ("regression", 0, "auto", (2, "linear")), ("binary", 2, "auto", (1, "sigmoid")),
     ("binary", 2, "softmax", (2, "softmax")), ("multiclass", 4, "auto", (4, "softmax")),
-    ("multiclass", 4, "sigmoid", (4, "sigmoid"))])
+    ("multiclass", 4, "sigmoid", (4, "sigmoid")), ("multilabel", 2, "auto", (2, "sigmoid"))])
 def test_output_for_task(task, n_classes, act, expected):
     assert pyffnn.output_for_task(task, n_classes, n_targets=2, activation=act) == expected
 
@@ -75,6 +75,8 @@ def test_output_for_task_errors():
         pyffnn.output_for_task("regression", activation="softmax")
     with pytest.raises(pyffnn.FFNNError, match="task"):
         pyffnn.output_for_task("clustering")
+    with pytest.raises(pyffnn.FFNNError, match="multi-label"):
+        pyffnn.output_for_task("multilabel", n_targets=3, activation="softmax")
 
 
 def test_label_targets_fit_the_library():

@@ -7,11 +7,12 @@ import numpy as np
 
 from ..errors import FFNNError
 
-TASKS = ("regression", "binary", "multiclass")
+TASKS = ("regression", "binary", "multiclass", "multilabel")
 
 
 def output_for_task(task, n_classes=0, n_targets=1, activation="auto"):
-    """``(units, activation)`` of the output layer for ``task`` ("regression", "binary" or "multiclass").
+    """``(units, activation)`` of the output layer for ``task`` ("regression", "binary", "multiclass" or
+    "multilabel": ``n_targets`` sigmoid units, one per label).
 
     ``activation="auto"`` follows the lecture; an explicit ``"linear"``, ``"sigmoid"`` or ``"softmax"`` overrides
     it (a softmax over two classes has two units; sigmoid outputs for K > 2 classes are one per class).
@@ -22,6 +23,11 @@ def output_for_task(task, n_classes=0, n_targets=1, activation="auto"):
         act = "linear" if activation == "auto" else activation
         if act == "softmax":
             raise FFNNError("a softmax output needs class labels; this is a regression task")
+        return int(n_targets), act
+    if task == "multilabel":
+        act = "sigmoid" if activation == "auto" else activation
+        if act == "softmax":
+            raise FFNNError("a softmax output picks one class; several labels (multi-label) need sigmoid outputs")
         return int(n_targets), act
     if int(n_classes) < 2 and task == "multiclass":
         raise FFNNError(f"a multiclass task needs at least 2 classes, got {n_classes}")
