@@ -114,8 +114,74 @@ def table(rows, limits):
         head.append(f"| {r['sweep']} | {r['width']} | {r['depth']} | {r['batch']} | {r['threads']} | {_fmt(me)} | "
                     + " | ".join(_fmt(r["rates"].get(k)) for k in ("numpy", "pytorch", "sklearn"))
                     + f" | {ratio} | {share} |")
-    head += ["", "![cost curves](cost_curves.png)"]
+    head += ["", "![cost curves](cost_curves.png)", ""] + shortfalls(rows)
     return "\n".join(head)
+
+
+def _why(r, best_name, share):
+    """A likely cause for a point where a peer is faster, from the point's shape and its share of the ceiling."""
+    width, batch, threads = r["width"], r["batch"], r["threads"]
+    if share is not None and share >= 0.8:
+        return (f"pyffnn is at {share:.0%} of the machine's ceiling here; the difference is within what the "
+                "ceiling leaves (and the noise of a loaded machine)")
+    if batch <= 4:
+        return ("batch ≤ 4: each step is a few matrix-vector products, bound by streaming the weights, and pyffnn "
+                "pays a fixed per-step cost (optimizer pass over every parameter, activation calls) that "
+                f"{best_name} amortises differently")
+    if width >= 1024 and threads == 2:
+        return (f"large GEMMs on 2 threads: {best_name}'s BLAS splits one product over both cores inside the "
+                "kernel; pyffnn splits by output rows per layer, which leaves the second core idle in the narrow "
+                "last layer")
+    if width >= 1024:
+        return f"large GEMMs: {best_name}'s BLAS kernel (packed panels, larger register blocks) is faster here"
+    if width <= 16:
+        return ("tiny layers: the work per step is smaller than the cost of a call into the kernels; "
+                f"{best_name} fuses differently")
+    return "no simple cause identified from the shape: profile this point (perf) before drawing conclusions"
+
+
+def shortfalls(rows):
+    """The section that names every point where pyffnn is below the best peer, with a likely cause."""
+    lines = ["#### where pyffnn is not ≥ the best peer, and why", ""]
+    misses = []
+    for r in rows:
+        peers = {k: v for k, v in r["rates"].items() if k != "pyffnn"}
+        if not peers:
+            continue
+        best_name = max(peers, key=peers.get)
+        me = r["rates"]["pyffnn"]
+        if me < peers[best_name]:
+            ceil = min(c for c in r["ceil"] if c) if any(r["ceil"]) else None
+            share = me / ceil if ceil else None
+            misses.append(f"- {r['sweep']} sweep, width {r['width']}, depth {r['depth']}, batch {r['batch']}, "
+                          f"{r['threads']} thread(s): {me / peers[best_name]:.2f}x {best_name} — "
+                          + _why(r, best_name, share) + ".")
+    if not misses:
+        peers_seen = sorted({k for r in rows for k in r["rates"] if k != "pyffnn"})
+        return lines + [f"None: pyffnn is ≥ the best peer ({', '.join(peers_seen) or 'no peer installed'}) at "
+                        "every point of this run."]
+    return lines + misses
+
+
+def sweep(quick, threads_list=(1, 2), names=(), log=None):
+    """Measure every point: (rows, limits)."""
+    sweeps, budget, repeats = (QUICK, 5e7, 1) if quick else (FULL, 1.2e9, 3)
+    pts = points(sweeps)
+    sizes = sorted({4 * sum(a * b for a, b in zip(s[:-1], s[1:])) for s in
+                    ([w] * (d + 1) + [10] for _, w, d, _ in pts)})
+    limits = machine.probe(sizes)
+    rows = []
+    for sweep_name, width, depth, batch in pts:
+        wl, weights = workload(width, depth, batch, budget)
+        for threads in threads_list:
+            rates = measure(wl, threads, repeats, set(names))
+            rows.append({"sweep": sweep_name, "width": width, "depth": depth, "batch": batch, "threads": threads,
+                         "rates": rates, "ceil": ceilings(limits, weights, batch, threads)})
+            if log:
+                log(f"  {sweep_name}: width {width} depth {depth} batch {batch} threads {threads}: "
+                    + ", ".join(f"{k} {_fmt(v)}/s" for k, v in rates.items()))
+    set_threads(None)
+    return rows, limits
 
 
 def _fmt_bytes(n):
@@ -173,22 +239,8 @@ def main(argv=None):
     if names:  # a subset: pyffnn is always measured
         names.add("pyffnn")
     threads_list = [int(t) for t in args.threads.split(",")]
-    sweeps, budget, repeats = (QUICK, 5e7, 1) if args.quick else (FULL, 1.2e9, 3)
     output = args.output or (None if args.quick else os.path.join(HERE, "RESULTS.md"))
-    pts = points(sweeps)
-    sizes = sorted({4 * sum(a * b for a, b in zip(s[:-1], s[1:])) for s in
-                    ([w] * (d + 1) + [10] for _, w, d, _ in pts)})
-    limits = machine.probe(sizes)
-    rows = []
-    for sweep, width, depth, batch in pts:
-        wl, weights = workload(width, depth, batch, budget)
-        for threads in threads_list:
-            rates = measure(wl, threads, repeats, names)
-            rows.append({"sweep": sweep, "width": width, "depth": depth, "batch": batch, "threads": threads,
-                         "rates": rates, "ceil": ceilings(limits, weights, batch, threads)})
-            print(f"  {sweep}: width {width} depth {depth} batch {batch} threads {threads}: "
-                  + ", ".join(f"{k} {_fmt(v)}/s" for k, v in rates.items()), file=sys.stderr, flush=True)
-    set_threads(None)
+    rows, limits = sweep(args.quick, threads_list, names, log=lambda m: print(m, file=sys.stderr, flush=True))
     text = table(rows, limits)
     print(text)
     if output:

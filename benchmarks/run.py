@@ -1,7 +1,15 @@
-"""Side-by-side benchmarks of pyffnn and its peers; writes benchmarks/RESULTS.md.
+"""Side-by-side benchmarks of pyffnn and its peers; writes benchmarks/RESULTS.md in one run.
 
-    python3 benchmarks/run.py            # full run (a few minutes on 2 cores), rewrites benchmarks/RESULTS.md
-    python3 benchmarks/run.py --quick    # smoke run: small data, few repeats, prints only
+    python3 benchmarks/run.py            # full run (about 25-35 minutes on an idle 2-core machine)
+    python3 benchmarks/run.py --quick    # every section, small data, few repeats (under 10 minutes), prints only
+    python3 benchmarks/run.py --quick --output benchmarks/RESULTS.md   # the quick run, written to RESULTS.md
+
+Sections, in order: the reference workloads (playground, digits, wide with its memory table, latency with the
+single-sample floor from the measured L2 bandwidth, the (1, n) path and batch-1000 inference against the measured
+FMA peak), thread scaling (thread_scaling.py), float64 against scikit-learn (float64.py), the cost curves with their
+PNG and the points where pyffnn is not ahead (cost_curves.py), and the app against headless fit
+(gui_training_speed.py, offscreen Qt, in a child process).  ``--sections`` runs a subset; the sections it does not
+run are kept from the old file.
 
 Each workload runs every available peer on the same float32 network, data, hyper-parameters and initial weights,
 with 2 threads and with 1, alternating the peers within each repeat after one warm-up run, and reports the median
@@ -19,6 +27,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import sections  # noqa: E402
 from peer_cynn import FannPeer, KannPeer  # noqa: E402
 from peer_numpy import NumpyPeer  # noqa: E402
 from peer_pyffnn import PyffnnPeer, set_threads  # noqa: E402
@@ -27,6 +36,8 @@ from peer_torch import TorchPeer  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
 PEERS = [PyffnnPeer, NumpyPeer, TorchPeer, SklearnPeer, KannPeer, FannPeer]
+#: The sections other scripts own, in the order they follow the workloads.
+EXTRA_SECTIONS = ("thread_scaling", "float64", "cost_curves", "gui_training_speed")
 
 
 def _peers_for(wl, names):
@@ -123,12 +134,21 @@ def _latency_floors(wl, results):
              f"({limits['isa']}). Single-sample floor = weight bytes / bandwidth = {floor_us:.2f} µs.", "",
              "| threads | 1 sample (µs) | × floor | (1, n) array (µs) | (1, n) ÷ 1-D | batch of 1000 GFLOP/s "
              "| % of FMA peak (threads × one core) |", "|---|---|---|---|---|---|---|"]
+    goals = []
     for threads, rows in results:
         me = rows["pyffnn"]
         gf = flops / (me["batch_us"] * 1e-6) / 1e9
         row = f"{me['row_us']:.2f} | {me['row_us'] / me['one_us']:.2f}" if me.get("row_us") else "– | –"
+        share = gf / (threads * limits["fma_gflops"])
         lines.append(f"| {threads} | {me['one_us']:.2f} | {me['one_us'] / floor_us:.2f} | {row} | {gf:.1f} | "
-                     f"{100 * gf / (threads * limits['fma_gflops']):.0f}% |")
+                     f"{100 * share:.0f}% |")
+        goals.append(f"{threads} thread(s): 1 sample {me['one_us'] / floor_us:.2f}x floor "
+                     f"({'met' if me['one_us'] <= 1.5 * floor_us else 'MISSED'})"
+                     + (f", (1, n) ÷ 1-D {me['row_us'] / me['one_us']:.2f} "
+                        f"({'met' if me['row_us'] <= 1.1 * me['one_us'] else 'MISSED'})" if me.get("row_us") else "")
+                     + f", batch 1000 {100 * share:.0f}% of peak ({'met' if share >= 0.8 else 'MISSED'})")
+    lines += ["", "Goals (issue 14): 1 sample ≤ 1.5x the floor; a (1, n) array within 10% of the 1-D path; batch "
+              "of 1000 ≥ 80% of the FMA peak. " + "; ".join(goals) + "."]
     return lines
 
 
@@ -224,6 +244,43 @@ def _table(wl, results, skipped, numpy_gflops):
     return "\n".join(lines)
 
 
+def _extra_section(name, quick, output, log):
+    """The text of one of EXTRA_SECTIONS (measured now), or None when it cannot run here."""
+    if name == "thread_scaling":
+        import thread_scaling
+        return thread_scaling.table(thread_scaling.measure(quick, log), quick)
+    if name == "float64":
+        import float64
+        try:
+            return float64.section(quick, log)
+        except ImportError as exc:  # scikit-learn or threadpoolctl missing
+            log(f"float64 section skipped: {exc}")
+            return None
+    if name == "cost_curves":
+        import cost_curves
+        rows, limits = cost_curves.sweep(quick, (1, 2), (), log)
+        if output:
+            try:
+                cost_curves.plot(rows, os.path.join(os.path.dirname(os.path.abspath(output)), "cost_curves.png"))
+            except ImportError as exc:
+                log(f"cost_curves.png not drawn: {exc}")
+        return cost_curves.table(rows, limits)
+    if name == "gui_training_speed":
+        import subprocess
+        epochs, repeats = (1000, 1) if quick else (2000, 3)
+        env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+        res = subprocess.run([sys.executable, os.path.join(HERE, "gui_training_speed.py"), "--epochs", str(epochs),
+                              "--repeats", str(repeats)], capture_output=True, text=True, env=env)
+        for line in res.stdout.splitlines():
+            if line.startswith(("spiral", "circle")):
+                log("  app: " + line)
+        if "### app" not in res.stdout:
+            log(f"app section skipped (exit {res.returncode}): {res.stderr.strip().splitlines()[-1:] or ''}")
+            return None
+        return res.stdout[res.stdout.index("### app"):].strip()
+    raise ValueError(name)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smoke mode: small data, few repeats, no RESULTS.md")
@@ -233,7 +290,14 @@ def main(argv=None):
     ap.add_argument("--threads", default="2,1", help="thread counts to run, default 2,1")
     ap.add_argument("--output", default=None, help="markdown file to write (default: benchmarks/RESULTS.md "
                     "for a full run, none for --quick)")
+    ap.add_argument("--sections", default="workloads," + ",".join(EXTRA_SECTIONS),
+                    help="comma-separated sections to run, default all: workloads," + ",".join(EXTRA_SECTIONS))
     args = ap.parse_args(argv)
+    wanted = [n for n in args.sections.split(",") if n]
+    for n in wanted:
+        if n not in ("workloads",) + EXTRA_SECTIONS:
+            ap.error(f"unknown section {n!r}; expected some of workloads, {', '.join(EXTRA_SECTIONS)}")
+    started = time.perf_counter()
     names = [n for n in args.workloads.split(",") if n]
     for n in names:
         if n not in WORKLOADS:
@@ -241,14 +305,13 @@ def main(argv=None):
     peer_names = {n for n in args.peers.split(",") if n}
     threads_list = [int(t) for t in args.threads.split(",")]
     output = args.output or (None if args.quick else os.path.join(HERE, "RESULTS.md"))
-    import sections
-    kept = sections.owned(output)  # cost_curves.py's and float64.py's sections survive a rerun
+    kept = dict(sections.owned(output))  # the owned sections this run does not measure survive it
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
-    sections = []
-    for name in names:
+    parts = []
+    for name in (names if "workloads" in wanted else []):
         wl = WORKLOADS[name](quick=args.quick)
         peers, skipped = _peers_for(wl, peer_names)
         results, numpy_gflops = [], []
@@ -262,13 +325,21 @@ def main(argv=None):
                 numpy_gflops.append((threads, _numpy_matmul_gflops(wl, threads)))
         text = _table(wl, results, skipped, numpy_gflops)
         print(text + "\n", flush=True)
-        sections.append(text)
+        parts.append(text)
         if wl.name == "wide":  # the memory target is stated for this workload
             import memory
             text = memory.table(memory.measure(quick=args.quick))
             print(text + "\n", flush=True)
-            sections.append(text)
+            parts.append(text)
     set_threads(None)
+    for name in EXTRA_SECTIONS:
+        if name in wanted:
+            log(f"section {name} ...")
+            text = _extra_section(name, args.quick, output, log)
+            if text is not None:
+                print(text + "\n", flush=True)
+                kept[name] = text
+    log(f"benchmarks took {time.perf_counter() - started:.0f} s")
 
     if output:
         notes = "\n".join(f"- **{cls.name}**: {cls.note}" for cls in PEERS)
@@ -276,14 +347,17 @@ def main(argv=None):
         header = ["# pyffnn benchmarks", "", f"Generated by `{cmd.strip()}` on {time.strftime('%Y-%m-%d %H:%M')}.",
                   "", f"- Machine: {_machine()}", f"- Versions: {_versions()}",
                   f"- pyffnn kernel path: {_simd_path()} (portable build, runtime dispatch)",
-                  "- float32 everywhere; medians over the repeats after one warm-up run; peers alternate within each "
+                  f"- {'Quick run (small data, few repeats): numbers are indicative only. ' if args.quick else ''}"
+                  "float32 unless a section says otherwise; medians over the repeats after one warm-up run; peers "
+                  "alternate within each "
                   "repeat; ratio = pyffnn samples/s ÷ peer samples/s (latency: peer time ÷ pyffnn time).", "",
                   "Peers:", notes, ""]
-        text = "\n".join(header) + "\n" + "\n\n".join(sections) + "\n"
+        text = "\n".join(header) + "\n" + "\n\n".join(parts) + "\n"
         with open(output, "w", encoding="utf-8") as f:
             f.write(text)
-        for name, section in kept:
-            sections.write(name, section, output)
+        order = [n for n in EXTRA_SECTIONS if n in kept] + [n for n in kept if n not in EXTRA_SECTIONS]
+        for name in order:
+            sections.write(name, kept[name], output)
         log(f"wrote {output}")
 
 

@@ -370,7 +370,6 @@ void ffnn__team_run(ffnn__team *team, ffnn__task fn, void *ctx, int n_chunks)
 }
 #else
 ffnn__team *ffnn__team_acquire(int want, int wake) { (void)want; (void)wake; return NULL; }
-ffnn__team *ffnn__team_for(double step_flops, double call_flops) { (void)step_flops; (void)call_flops; return NULL; }
 ffnn__team *ffnn__team_for(double step_flops, double call_flops)
 {
     if (step_flops < FFNN__SPLIT_FLOPS) return NULL; /* nothing in it is worth splitting */

@@ -36,26 +36,31 @@ static void vmath_plain(int32_t fn, double *y, const double *x, int64_t n)
     static void vmath_##ISA(int32_t fn, double *y, const double *x, int64_t n)                                      \
     {                                                                                                               \
         switch (fn) {                                                                                               \
-        case FFNN_MATH_EXP: ffnn__exp_nd(y, x, n); break;                                                           \
-        case FFNN_MATH_TANH: ffnn__tanh_nd(y, x, n); break;                                                         \
-        case FFNN_MATH_SIGMOID: ffnn__sigmoid_nd(y, x, n); break;                                                   \
-        case FFNN_MATH_SOFTPLUS: ffnn__softplus_nd(y, x, n); break;                                                 \
-        case FFNN_MATH_SIGMOID_MUL: ffnn__sigmoid_mul_nd(y, y, x, n); break;                                        \
+        case FFNN_MATH_EXP: ffnn__exp_nd_##ISA(y, x, n); break;                                                     \
+        case FFNN_MATH_TANH: ffnn__tanh_nd_##ISA(y, x, n); break;                                                   \
+        case FFNN_MATH_SIGMOID: ffnn__sigmoid_nd_##ISA(y, x, n); break;                                             \
+        case FFNN_MATH_SOFTPLUS: ffnn__softplus_nd_##ISA(y, x, n); break;                                           \
+        case FFNN_MATH_SIGMOID_MUL: ffnn__sigmoid_mul_nd_##ISA(y, y, x, n); break;                                  \
         default: break;                                                                                             \
         }                                                                                                           \
     }
 
-/* the vector functions are defined once, for AVX2+FMA, and always inlined: into the AVX-512 section below they
- * are compiled with 512-bit registers (AVX2 is a subset of what that section enables) */
+/* fast_math_f64.h's functions are defined once per section (FFNN__VSUFFIX), so each is compiled for that section's
+ * registers and instructions: AVX2 halves, AVX-512 whole vectors (one vcmppd, one vfmadd per 8 lanes) */
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#define FFNN__VSUFFIX avx2
 #include "fast_math_f64.h"
 VMATH_BODY(avx2)
+#undef FFNN__VSUFFIX
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")
+#define FFNN__VSUFFIX avx512
+#include "fast_math_f64.h"
 VMATH_BODY(avx512)
+#undef FFNN__VSUFFIX
 #pragma GCC pop_options
 #endif
 
