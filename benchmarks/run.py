@@ -1,6 +1,6 @@
 """Side-by-side benchmarks of pyffnn and its peers; writes benchmarks/RESULTS.md in one run.
 
-    python3 benchmarks/run.py            # full run (about 25-35 minutes on an idle 2-core machine)
+    python3 benchmarks/run.py            # full run (about 15-20 minutes on an idle 2-core machine, estimated)
     python3 benchmarks/run.py --quick    # every section, small data, few repeats (under 10 minutes), prints only
     python3 benchmarks/run.py --quick --output benchmarks/RESULTS.md   # the quick run, written to RESULTS.md
 
