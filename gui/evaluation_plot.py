@@ -47,7 +47,6 @@ def regression_scores(y: np.ndarray, pred: np.ndarray) -> dict:
             "rmse": float(np.sqrt((res ** 2).mean())), "mae": float(np.abs(res).mean())}
 
 
-
 def distinct_tails(names: List[str]) -> List[str]:
     """The class names without the prefix they all share ("Iris-setosa", "Iris-virginica" → "setosa",
     "virginica"), cut after a separator so a word is never split; the narrow header columns then show the part
