@@ -105,8 +105,9 @@ class MainWindow(QMainWindow):
         self.recorder = RunRecorder()        # every run into the run store ($PYFFNN_RUNS_DB or the per-user one)
         self.controller = RunController(self.session, RunHooks(
             submit=self._submit, request_pause=self.worker.request_pause, request_abort=self.worker.request_abort,
-            changed=self._on_controller, network_adopted=self.recorder.end_run))
-        self.runs_dock = RunsDock(self.recorder, lambda run: open_run(self, run), self)
+            changed=self._on_controller, network_adopted=self.recorder.end_run,
+            reset_in_background=self._reset_in_background))
+        self.runs_dock = RunsDock(self.recorder, self._open_run, self)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.runs_dock)
         self.runs_dock.hide()
         self.recorder.changed = self.runs_dock.store_changed
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
         self.evaluation_plot.request_outputs = self._request_evaluation
         self.boundary_plot.request_outputs = self._request_outputs
         self.side_tabs.addTab(self.evaluation_plot, "Evaluation")
-        self.side_tabs.currentChanged.connect(lambda _i: self._redraw(force=True))
+        self.side_tabs.currentChanged.connect(self._tab_changed)
         self.boundary_plot.point_clicked.connect(self._point_clicked)
         self.boundary_plot.paint.stroke_done.connect(self._painted)
         self.boundary_plot.paint.undo_requested.connect(self.undo_data_change)
@@ -467,6 +468,34 @@ class MainWindow(QMainWindow):
         self._after_rebuild()
         self.files.mark_modified()
 
+    def _open_run(self, run):
+        self.recorder.wait_saves()           # its model may still be being written
+        return open_run(self, run)
+
+    def _reset_in_background(self) -> bool:
+        """Reset of a network of >= ``background_build`` parameters: a new network with the seed is built on the
+        background thread (the same weights, bit for bit, as re-initialising it) and installed when it arrives;
+        Play/Step wait for it. Small networks are re-initialised synchronously by the controller (False)."""
+        net = self.session.net
+        if net is None or net.n_params < self.background_build:
+            return False
+        try:
+            layers = self.session.layers()
+        except (SetupError, ValueError):
+            return False
+        if _count_params(layers) != net.n_params:   # not the architecture of the editor: re-initialise in place
+            return False
+        spec = net.spec
+        self._show_status(f"resetting the network ({net.n_params:,} parameters)…")
+        self.builder.run(lambda: self.session.build(layers), lambda new: self._network_reset(new, spec))
+        return True
+
+    def _network_reset(self, net, spec: str) -> None:
+        if isinstance(net, Exception) or net.spec != spec:
+            self.controller.reset(background=False)    # not the same network after all: re-initialise in place
+            return
+        self._network_built(net)
+
     def _waiting_for_build(self) -> bool:
         if self.builder.busy():
             self._show_status("the network is still being built; try again in a moment", error=True)
@@ -621,6 +650,14 @@ class MainWindow(QMainWindow):
             self.timer.setInterval(int(min(REDRAW_MAX_MS, max(REDRAW_MS, 1000 * cost / REDRAW_BUDGET))))
         else:
             self.timer.setInterval(REDRAW_MS)
+
+    def _tab_changed(self, _index: int) -> None:
+        """A side tab shown. Idle: redraw now. Training: the next paced redraw draws it (a forced redraw of every
+        view there and then cost ~50 ms of UI time on a 5M-parameter network, on top of the paced redraws)."""
+        if self.controller.running:
+            self._dirty = True
+        else:
+            self._redraw(force=True)
 
     def _redraw(self, force: bool) -> None:
         """Redraw plots from the latest snapshot (never from the live training buffer)."""

@@ -18,18 +18,21 @@ LEGEND_BRUSH = (255, 255, 255, 190)     # white, ~75 % opaque: readable, yet cur
 LEGEND_PEN = (160, 160, 160, 200)
 
 
-def title_with_legend(title: str, entries: Iterable[Tuple[str, str]], glyph: str = "━━") -> str:
+def title_with_legend(title: str, entries: Iterable[Tuple[str, str]], glyph: str = "━━", wrap: int = 0) -> str:
     """HTML for a plot title followed by coloured legend entries ``(label, colour)``.
 
     ``glyph`` is drawn in the entry's colour before its label; an entry may carry its own glyph as a third item.
+    ``wrap`` > 0 starts a new line after every ``wrap`` entries (a long legend would widen the plot past its tab).
     """
     parts = [f"<b>{html.escape(title)}</b>"]
-    for entry in entries:
+    for i, entry in enumerate(entries):
+        if wrap and i and i % wrap == 0:
+            parts.append("<br>")
         label, color = entry[0], entry[1]
         mark = entry[2] if len(entry) > 2 else glyph
         parts.append(f"<span style='color:{color}; font-weight:bold; font-size:9pt'>{html.escape(mark)}</span>"
                      f"<span style='color:#333; font-size:9pt'>&nbsp;{html.escape(label)}</span>")
-    return "&nbsp;&nbsp;&nbsp;".join(parts)
+    return "&nbsp;&nbsp;&nbsp;".join(parts).replace("&nbsp;&nbsp;&nbsp;<br>&nbsp;&nbsp;&nbsp;", "<br>")
 
 
 def plain_axes(plot: pg.PlotItem) -> None:

@@ -26,6 +26,9 @@ class RunHooks:
     request_abort: Callable[[], None] = lambda: None
     changed: Callable[[str], None] = lambda what: None  # "running", "weights", "status", "rebuilt"
     network_adopted: Callable[[], None] = lambda: None  # a new or reset network: the previous run has ended
+    # Reset of a large network: True when the window re-initialises it off the UI thread and adopts the result
+    # itself (through ``adopt_network``); False to re-initialise here, synchronously.
+    reset_in_background: Callable[[], bool] = lambda: False
 
 
 class RunController:
@@ -100,8 +103,9 @@ class RunController:
             self.unlimited = False
             self.hooks.request_pause()
 
-    def reset(self) -> bool:
-        """Re-initialise the weights with the seed and clear the history (stops training first)."""
+    def reset(self, background: bool = True) -> bool:
+        """Re-initialise the weights with the seed and clear the history (stops training first); ``background``
+        lets the window do it off the UI thread for a large network (``RunHooks.reset_in_background``)."""
         s = self.session
         if self.running:
             self.unlimited = False
@@ -111,8 +115,10 @@ class RunController:
         if s.net is None:
             self.set_status("nothing to reset: load a data set first", error=True)
             return False
-        s.reset_training()
         self.last_error = ""
+        if background and self.hooks.reset_in_background():
+            return True
+        s.reset_training()
         self.adopt_network()
         self.hooks.changed("rebuilt")
         return True

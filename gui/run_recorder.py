@@ -4,7 +4,8 @@ One *run* is what the user trains on one network from its initial weights: a Pla
 one run, until Reset, a new network (architecture or data changed), a project or a stored run opened, or the window
 closed. The run is inserted as ``running`` when its first job starts, its epochs are appended as the worker reports
 them (buffered, written about once a second), the model (weights, with the data's preprocessing) is saved next to
-the store after every job so "Open in editor" can bring it back, and it ends ``finished`` (closed while idle),
+the store after every job so "Open in editor" can bring it back (on a background thread: 5M parameters are a 40 MB
+file; closing waits for it), and it ends ``finished`` (closed while idle),
 ``interrupted`` (the window closed or the network was replaced while training), ``diverged`` or ``failed``.
 
 The configuration has the same fields as a ``pyffnn.RunLogger`` run (architecture, optimizer, fit settings, seed,
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
 import numpy as np
@@ -73,6 +75,9 @@ class RunRecorder:
         self._started = 0.0
         self._settings = None
         self._model_path = None
+        self._saver: Optional[ThreadPoolExecutor] = None     # saves models off the UI thread, one at a time
+        self._saver_store: Optional[RunStore] = None         # the saver thread's own connection
+        self._saves: list = []                                # Futures of saves not yet waited for
 
     # ------------------------------------------------------------------ the store
     def use_store(self, path: Optional[str]) -> None:
@@ -185,26 +190,59 @@ class RunRecorder:
             self.changed()
 
     def _save_model(self, session, model) -> None:
+        """Save ``model``'s weights as they are now, in the background: the parameters are copied here (a memcpy),
+        the file is written and its path recorded in the store by the saver thread."""
         store = self.store
         if store is None:
             return
         path = os.path.join(os.path.dirname(store.path), MODEL_FOLDER, f"run-{self.run_id}.npz")
+        data = session.data
+        metadata = None if data is None else data.model_metadata()
+        spec, dtype, params, extra = model.spec, model.dtype, model.params.copy(), dict(model.metadata)
+        record = self.run_id if path != self._model_path else None
+        self._model_path = path
+        if self._saver is None:
+            self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyffnn-save")
+        self._saves = [f for f in self._saves if not f.done()]
+        self._saves.append(self._saver.submit(self._write_model, store.path, path, spec, dtype, params, extra,
+                                              metadata, record))
+
+    def _write_model(self, store_path, path, spec, dtype, params, extra, metadata, record) -> None:
+        """On the saver thread: the model file, then (first save of a run) its path in the store."""
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            data = session.data
-            model.save(path, metadata=None if data is None else data.model_metadata())
+            net = pyffnn.Network(spec, dtype=dtype, random_state=0)
+            net.params[:] = params
+            net.metadata = extra
+            net.save(path, metadata=metadata)
         except (pyffnn.FFNNError, OSError, ValueError) as exc:
             self.error = f"the run's model could not be saved: {exc}"
+            if record is not None:
+                self._model_path = None
             return
-        if path != self._model_path:
-            self._model_path = path
-            run_id = self.run_id
-            self._safe(lambda store: store.set_model_path(run_id, path))
+        if record is not None:
+            try:
+                if self._saver_store is None:
+                    self._saver_store = RunStore(store_path)
+                self._saver_store.set_model_path(record, path)
+            except Exception as exc:  # noqa: BLE001  (a failing store must never stop the app)
+                self.error = f"runs are no longer recorded: {type(exc).__name__}: {exc}"
+
+    def wait_saves(self) -> None:
+        """Block until every model save started so far is written (before reading a run's model, or closing)."""
+        saves, self._saves = self._saves, []
+        for future in saves:
+            future.result()
+
+    def saving(self) -> bool:
+        """A model save is still under way."""
+        return any(not f.done() for f in self._saves)
 
     def end_run(self, status: Optional[str] = None, error: Optional[str] = None) -> None:
         """Close the open run: ``finished`` when idle, ``interrupted`` while a job was training (unless given)."""
         if self.run_id is None:
             return
+        self.wait_saves()                    # a closed run has its model file and path (usually written long ago)
         self.flush()
         if status is None:
             status = "interrupted" if self._training else "finished"
@@ -220,7 +258,14 @@ class RunRecorder:
         """The window is closing: end the open run (``interrupted`` if it was training) and release the store."""
         if training:
             self._training = True
+        self.wait_saves()
         self.end_run()
+        if self._saver is not None:
+            self._saver.shutdown(wait=True)
+            self._saver = None
+        if self._saver_store is not None:
+            self._saver_store.close()
+            self._saver_store = None
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -12,6 +12,7 @@ from pyffnn_gui.plot_style import LogAxis, plain_axes, title_with_legend
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 HIST_TITLE = "Weights W(l)"
 GRAD_TITLE = "‖∂E/∂W(l)‖ vs epoch"
+LEGEND_PER_LINE = 6       # legend entries per title line of a deep network
 HIST_SAMPLE = 100_000     # weights per layer the histograms count (an even stride through larger layers)
 
 
@@ -58,8 +59,9 @@ class WeightsPlot(QWidget):
                                                         symbol="o", symbolSize=3, symbolPen=None,
                                                         symbolBrush=color))
         suffix = ", l =" if compact else ""
-        self.hist_plot.setTitle(title_with_legend(HIST_TITLE + suffix, entries, glyph="━"), size="10pt")
-        self.grad_plot.setTitle(title_with_legend(GRAD_TITLE + suffix, entries, glyph="━"), size="10pt")
+        wrap = LEGEND_PER_LINE if compact else 0     # 8+ layers on one line would widen the plots past the tab
+        self.hist_plot.setTitle(title_with_legend(HIST_TITLE + suffix, entries, glyph="━", wrap=wrap), size="10pt")
+        self.grad_plot.setTitle(title_with_legend(GRAD_TITLE + suffix, entries, glyph="━", wrap=wrap), size="10pt")
         for p in (self.hist_plot, self.grad_plot):
             p.titleLabel.setMinimumWidth(0)      # a long title is cut; it never widens the plot past its tab
 

@@ -160,3 +160,79 @@ def test_parameter_count_without_building():
 
     layers = [3, pyffnn.Dense(5, "tanh"), pyffnn.Maxout(4, pieces=3), pyffnn.Dense(2, "softmax")]
     assert _count_params(layers) == pyffnn.Network(layers).n_params
+
+
+def test_reset_of_a_large_network_happens_in_the_background(window, qtbot):
+    import threading
+
+    s = window.session
+    initial = s.net.params.copy()
+    set_spin(qtbot, window.train_panel.epochs_spin, 3)
+    run_and_wait(qtbot, window, window.train_panel.play_button)
+    assert not np.array_equal(s.net.params, initial) and s.epochs_done == 3
+    window.background_build = 0                       # every network counts as large
+    threads = []
+    build = s.build
+    s.build = lambda layers: (threads.append(threading.current_thread()), build(layers))[1]
+    reinit = s.net.reinitialize
+    s.net.reinitialize = lambda **kw: (threads.append(threading.current_thread()), reinit(**kw))[1]
+    qtbot.mouseClick(window.train_panel.reset_button, Qt.LeftButton)
+    assert "resetting the network" in window.train_panel.status_label.text()
+    qtbot.mouseClick(window.train_panel.step_button, Qt.LeftButton)   # refused until the new weights arrive
+    assert not window.running and "still being built" in window.train_panel.status_label.text()
+    qtbot.waitUntil(lambda: not window.builder.busy(), timeout=10_000)
+    qtbot.wait(20)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    np.testing.assert_array_equal(s.net.params, initial)       # the seed's weights, as a synchronous reset gives
+    np.testing.assert_array_equal(window.controller.snapshot, initial)
+    assert s.epochs_done == 0 and s.history["loss"] == [] and "Epoch 0" in window.train_panel.status_label.text()
+    info = run_and_wait(qtbot, window, window.train_panel.step_button)
+    assert info["reason"] == "done" and s.epochs_done == 1
+
+
+def test_reset_while_training_a_large_network(window, qtbot):
+    window.background_build = 0
+    s = window.session
+    initial = s.net.params.copy()
+    set_spin(qtbot, window.train_panel.epochs_spin, 100_000)
+    with qtbot.waitSignal(window.training_finished, timeout=30_000):
+        qtbot.mouseClick(window.train_panel.play_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: s.epochs_done > 0, timeout=20_000)
+        qtbot.mouseClick(window.train_panel.reset_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not window.builder.busy() and s.epochs_done == 0, timeout=10_000)
+    np.testing.assert_array_equal(s.net.params, initial)
+    assert not window.running
+
+
+def test_switching_tabs_while_training_leaves_the_redraw_to_the_paced_timer(window, qtbot, monkeypatch):
+    calls = []
+    monkeypatch.setattr(window, "_redraw", lambda force: calls.append(force))
+    monkeypatch.setattr(window.controller, "running", True)
+    window._dirty = False
+    window.side_tabs.setCurrentWidget(window.evaluation_plot)
+    assert calls == [] and window._dirty                  # drawn by the next timer tick, not in the click
+    monkeypatch.setattr(window.controller, "running", False)
+    window.side_tabs.setCurrentWidget(window.weights_plot)
+    assert calls == [True]                                # idle: at once
+
+
+def test_weights_tab_of_a_deep_network_fits_its_tab(qtbot):
+    from pyffnn_gui.config import ExperimentConfig, LayerSpec
+    from pyffnn_gui.main_window import MainWindow
+
+    cfg = ExperimentConfig()
+    cfg.network.hidden = [LayerSpec(8, "tanh") for _ in range(9)]
+    win = MainWindow(cfg)
+    qtbot.addWidget(win)
+    win.resize(1280, 720)
+    win.show()
+    try:
+        win.side_tabs.setCurrentWidget(win.weights_plot)
+        qtbot.wait(200)
+        wp = win.weights_plot
+        available = wp.graphics.viewport().width()
+        for plot in (wp.hist_plot, wp.grad_plot):
+            assert plot.boundingRect().width() <= available       # 10 legend entries: wrapped, not cut off
+            assert "<br>" in plot.titleLabel.text
+    finally:
+        win.shutdown()

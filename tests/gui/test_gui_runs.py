@@ -174,3 +174,49 @@ def test_on_a_tall_window_the_panel_docks(window, qtbot):
     window.runs_action.trigger()
     qtbot.waitUntil(window.runs_dock.isVisible)
     assert not window.runs_dock.isFloating()
+
+
+def _gated_save(monkeypatch):
+    """Make model saves wait for a gate and record the thread they ran on."""
+    import threading
+
+    gate, threads, save = threading.Event(), [], pyffnn.Network.save
+
+    def gated(self, *args, **kwargs):
+        threads.append(threading.current_thread())
+        gate.wait(20)
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(pyffnn.Network, "save", gated)
+    return gate, threads
+
+
+def test_the_model_is_saved_off_the_ui_thread_with_the_weights_of_the_job(window, qtbot, monkeypatch):
+    import threading
+
+    gate, threads = _gated_save(monkeypatch)
+    _train(qtbot, window, 4)                       # returned although the save is held at the gate
+    assert window.recorder.saving()
+    trained = window.session.net.params.copy()
+    window.session.net.params[:] = 0.0             # what happens to the live weights later is not saved
+    gate.set()
+    window.recorder.wait_saves()
+    window.session.net.params[:] = trained
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    (run,) = _store().list_runs()
+    assert run.model_path and np.array_equal(pyffnn.Network.load(run.model_path).params, trained)
+
+
+def test_closing_waits_for_a_pending_model_save(window, qtbot, monkeypatch):
+    import threading
+
+    gate, _ = _gated_save(monkeypatch)
+    _train(qtbot, window, 3)
+    trained = window.session.net.params.copy()
+    assert window.recorder.saving()
+    threading.Timer(0.3, gate.set).start()
+    window.close()                                 # waits for the save, then ends the run
+    assert not window.recorder.saving()
+    (run,) = _store().list_runs()
+    assert run.status == "finished" and run.model_path
+    assert np.array_equal(pyffnn.Network.load(run.model_path).params, trained)
