@@ -179,7 +179,10 @@ def test_kill_9_never_corrupts_and_leaves_interrupted(tmp_path):
     for round_ in range(6):  # bounded: six rounds of two writers killed at random moments mid-write
         procs = [_writer(path, 10 * round_ + i, 1000) for i in range(2)]
         for p in procs:
-            assert p.stdout.readline().strip() == "ready"
+            line = p.stdout.readline().strip()
+            if line != "ready":  # the writer died before writing: show why rather than an empty string
+                p.kill()
+                raise AssertionError(f"writer did not start: {line!r}\n{p.communicate(timeout=30)[1][-3000:]}")
         time.sleep(0.3 + 0.4 * rng.random())
         for p in procs:
             os.kill(p.pid, signal.SIGKILL)
