@@ -42,3 +42,13 @@ def loss(kind, a, Y):
     if kind == "ce":
         return np.mean(-np.sum(Y * np.log(a), axis=1))
     raise ValueError(kind)
+
+
+def numeric_gradient(f, p, h=1e-6):
+    """Central differences of the scalar function ``f`` at the flat parameters ``p``."""
+    g = np.empty_like(p)
+    for i in range(p.size):
+        e = np.zeros_like(p)
+        e[i] = h
+        g[i] = (f(p + e) - f(p - e)) / (2 * h)
+    return g

@@ -7,20 +7,12 @@ import pytest
 import pyffnn
 from pyffnn import Dense, Maxout, Network
 from pyffnn.errors import FFNNError
+from reference import numeric_gradient as _numeric
 
 
 def _data(n=30, d=3, k=3, seed=0):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(n, d)), rng.integers(0, k, n)
-
-
-def _numeric(f, p, h=1e-6):
-    g = np.empty_like(p)
-    for i in range(p.size):
-        e = np.zeros_like(p)
-        e[i] = h
-        g[i] = (f(p + e) - f(p - e)) / (2 * h)
-    return g
 
 
 @pytest.mark.parametrize("spec", ["3-6tanh0.3-5relu0.5-3softmax", "3-6sigmoid0.2-4maxout3@0.4-3softmax",

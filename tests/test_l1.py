@@ -5,20 +5,12 @@ import pytest
 
 import pyffnn
 from pyffnn.errors import FFNNError
+from reference import numeric_gradient as _numeric
 
 
 def _data(n=24, d=3, seed=0):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(n, d)), rng.integers(0, 3, n)
-
-
-def _numeric(f, p, h=1e-6):
-    g = np.empty_like(p)
-    for i in range(p.size):
-        e = np.zeros_like(p)
-        e[i] = h
-        g[i] = (f(p + e) - f(p - e)) / (2 * h)
-    return g
 
 
 @pytest.mark.parametrize("l1,l2", [(0.05, 0.0), (0.05, 0.02)])

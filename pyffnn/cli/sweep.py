@@ -16,6 +16,7 @@ import sys
 from ..errors import FFNNError
 from . import runs as runs_cli
 from . import table_data
+from .runs import _fmt  # one cell format for the runs and sweep tables
 
 _SHOW = ("layers", "lr", "batch_size", "optimizer", "l2", "seed", "epochs")
 
@@ -70,14 +71,6 @@ def space_from_args(args):
     space["seed"] = [_number(t, "seeds", int) for t in _split_list(args.seeds, "seeds")]
     space["epochs"] = [_number(t, "epochs", int) for t in _split_list(args.epochs, "epochs")]
     return space
-
-
-def _fmt(value):
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
 
 
 def results_table(result):
