@@ -198,3 +198,27 @@ def test_kill_9_never_corrupts_and_leaves_interrupted(tmp_path):
         assert "running" not in {r.status for r in runs}
         assert sum(r.status == "interrupted" for r in runs) >= 6  # a killed writer had a run open
         assert {r.status for r in runs} <= {"finished", "interrupted"}
+
+
+def test_a_momentarily_locked_database_is_retried_on_open(tmp_path, monkeypatch):
+    # a writer killed mid-commit leaves a WAL whose recovery (and the switch to WAL) can answer "database is
+    # locked" without waiting for the busy timeout: opening retries instead of failing (seen in CI)
+    real_open, calls = RunStore._open, []
+
+    def flaky_open(self):
+        calls.append(1)
+        if len(calls) <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        real_open(self)
+
+    monkeypatch.setattr(RunStore, "_open", flaky_open)
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        assert store.integrity_check() == "ok"
+    assert len(calls) == 3
+
+
+def test_a_file_that_is_not_a_database_is_not_retried(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(FFNNError, match="not a usable SQLite database"):
+        RunStore(path)

@@ -141,24 +141,42 @@ class RunStore:
             os.makedirs(folder, exist_ok=True)
         except OSError as exc:
             raise FFNNError(f"cannot create the folder {folder!r} for the run store: {exc.strerror}") from None
-        try:
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                       check_same_thread=False)
-            self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise FFNNError(f"run store {self.path!r}: the file system does not support SQLite's WAL mode "
-                                f"(got {mode!r}); put the store on a local disk (--runs-db or ${ENV_VAR})")
-            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: never corrupt, at worst lose a commit
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            self._close_quietly()
-            raise FFNNError(f"run store {self.path!r} is not a usable SQLite database ({exc}); "
-                            f"choose another file with --runs-db or ${ENV_VAR}") from None
+        # Opening can meet "database is locked" although a busy timeout is set: switching to WAL and recovering the
+        # WAL of a writer killed mid-commit take locks that SQLite does not wait for. Those are momentary, so the
+        # open is retried (bounded by the same timeout) before it is reported.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.01
+        while True:
+            try:
+                self._open()
+                break
+            except sqlite3.OperationalError as exc:
+                self._close_quietly()
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise FFNNError(f"run store {self.path!r} is not a usable SQLite database ({exc}); "
+                                    f"choose another file with --runs-db or ${ENV_VAR}") from None
+                time.sleep(pause)
+                pause = min(0.2, pause * 2)
+            except sqlite3.DatabaseError as exc:
+                self._close_quietly()
+                raise FFNNError(f"run store {self.path!r} is not a usable SQLite database ({exc}); "
+                                f"choose another file with --runs-db or ${ENV_VAR}") from None
         self.host = socket.gethostname()
 
     # ----- connection ------------------------------------------------------------------------------------------
+    def _open(self):
+        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                   check_same_thread=False)
+        self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            self._close_quietly()
+            raise FFNNError(f"run store {self.path!r}: the file system does not support SQLite's WAL mode "
+                            f"(got {mode!r}); put the store on a local disk (--runs-db or ${ENV_VAR})")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: never corrupt, at worst lose a commit
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
     def _migrate(self):
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
