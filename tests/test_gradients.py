@@ -6,6 +6,7 @@ import pytest
 
 import pyffnn
 from pyffnn.registry import activations, losses
+from reference import numeric_gradient
 
 # every row of the tables: each hidden activation, and each output activation with every loss that fits it
 HIDDEN = list(activations.HIDDEN_NAMES)
@@ -32,15 +33,6 @@ def targets(rng, net, loss, n):
     return rng.normal(size=(n, k))
 
 
-def numeric_grad(f, p, eps=1e-6):
-    g = np.empty_like(p)
-    for i in range(p.size):
-        e = np.zeros_like(p)
-        e[i] = eps
-        g[i] = (f(p + e) - f(p - e)) / (2 * eps)
-    return g
-
-
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("out_act,loss", OUTPUT_LOSS)
 def test_gradient_matches_finite_differences(hidden, out_act, loss):
@@ -54,7 +46,7 @@ def test_gradient_matches_finite_differences(hidden, out_act, loss):
         y = targets(rng, net, loss, n)
         l2 = [0.0, 0.05][trial % 2]
         value, grad = net.loss_and_grad(net.params, X, y, loss=loss, l2=l2)
-        num = numeric_grad(lambda p: net.loss_and_grad(p, X, y, loss=loss, l2=l2)[0], net.params.copy())
+        num = numeric_gradient(lambda p: net.loss_and_grad(p, X, y, loss=loss, l2=l2)[0], net.params.copy())
         scale = max(1.0, np.abs(num).max())
         # relu/maxout kinks can sit within eps of a sample only with negligible probability at these scales
         assert np.abs(grad - num).max() / scale < 1e-6, (net.spec, loss)
