@@ -9,7 +9,7 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QInputDialog,
                                QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget)
@@ -33,6 +33,7 @@ from pyffnn_gui.runs_panel import RunsDock, open_run
 from pyffnn_gui.session import Session, SetupError
 from pyffnn_gui.train_panel import TrainPanel
 from pyffnn_gui.weights_plot import WeightsPlot
+from pyffnn_gui.wheel_guard import WheelGuard
 from pyffnn_gui.worker import TrainJob, TrainWorker
 
 # Drawing shares the cores (and the GIL) with training. While training runs, each redraw is painted at once and
@@ -49,16 +50,6 @@ DEFAULT_SIZE = (1280, 720)      # fits a 1366×768 screen with a task bar
 BACKGROUND_BUILD = 1_000_000
 
 pg.setConfigOptions(background="w", foreground="k", antialias=False)
-
-
-class WheelGuard(QObject):
-    """Wheel events over an unfocused combo box or spin box scroll the panel instead of changing the value."""
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Wheel and not obj.hasFocus():
-            event.ignore()
-            return True
-        return False
 
 
 def _count_params(layers) -> int:
@@ -178,9 +169,7 @@ class MainWindow(QMainWindow):
         self.settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.settings_scroll.setFixedWidth(360)
         self._wheel_guard = WheelGuard(self)
-        for w in left.findChildren(QComboBox) + left.findChildren(QAbstractSpinBox):
-            w.setFocusPolicy(Qt.StrongFocus)          # no focus by wheel: the wheel scrolls the panel
-            w.installEventFilter(self._wheel_guard)
+        self._wheel_guard.guard(left.findChildren(QComboBox) + left.findChildren(QAbstractSpinBox))
         for combo in left.findChildren(QComboBox):   # long item texts must not widen the panel
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)

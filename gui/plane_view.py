@@ -7,9 +7,23 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QSlider, QStyle,
+                               QVBoxLayout, QWidget)
+
+from pyffnn_gui.wheel_guard import WheelGuard
 
 SLIDER_STEPS = 200
+VISIBLE_SLIDER_ROWS = 4     # more held inputs than this scroll, so the plot above keeps its room
+
+
+def default_axes(X: np.ndarray) -> Tuple[int, int]:
+    """The first two inputs that take more than two values (a one-hot or missing-indicator column makes a poor
+    axis: the map over it shows two lines); the first two inputs when fewer are."""
+    varied = [k for k in range(X.shape[1]) if len(np.unique(X[:, k])) > 2]
+    if len(varied) >= 2:
+        return varied[0], varied[1]
+    rest = [k for k in range(X.shape[1]) if k not in varied]
+    return tuple((varied + rest)[:2])
 
 
 class Plane:
@@ -70,9 +84,16 @@ class PlaneControls(QWidget):
         self.x_combo, self.y_combo = QComboBox(), QComboBox()
         for combo in (self.mode_combo, self.x_combo, self.y_combo):
             combo.currentIndexChanged.connect(self._edited)
-        self.sliders_box = QWidget()
-        self.sliders_form = QFormLayout(self.sliders_box)
+        self.sliders_inner = QWidget()
+        self.sliders_form = QFormLayout(self.sliders_inner)
         self.sliders_form.setContentsMargins(0, 0, 0, 0)
+        self.sliders_box = QScrollArea()          # the held inputs: a few rows visible, the rest scroll
+        self.sliders_box.setWidget(self.sliders_inner)
+        self.sliders_box.setWidgetResizable(True)
+        self.sliders_box.setFrameShape(QFrame.NoFrame)
+        self.sliders_box.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self._wheel_guard = WheelGuard(self)
+        self._wheel_guard.guard([self.mode_combo, self.x_combo, self.y_combo])
         row = QHBoxLayout()
         row.addWidget(self.mode_combo)
         row.addWidget(QLabel("x"))
@@ -94,7 +115,7 @@ class PlaneControls(QWidget):
         try:
             self.data = data
             names = data.feature_names
-            for combo, index in ((self.x_combo, 0), (self.y_combo, 1)):
+            for combo, index in zip((self.x_combo, self.y_combo), default_axes(data.X_train)):
                 combo.clear()
                 combo.addItems(names)
                 combo.setCurrentIndex(index)
@@ -107,7 +128,7 @@ class PlaneControls(QWidget):
             for k, name in enumerate(names):
                 slider = QSlider(Qt.Horizontal)
                 slider.setRange(0, SLIDER_STEPS)
-                slider.setFocusPolicy(Qt.StrongFocus)
+                self._wheel_guard.guard([slider])      # the wheel scrolls the list; it moves a slider with focus
                 slider.valueChanged.connect(self._edited)
                 label = QLabel("")
                 label.setMinimumWidth(60)
@@ -120,7 +141,20 @@ class PlaneControls(QWidget):
                 self.set_value(k, self.median[k])
         finally:
             self._updating = False
+        self._fit_slider_rows()
         self._show_sliders()
+
+    def _fit_slider_rows(self) -> None:
+        """As tall as the rows when there are few; ``VISIBLE_SLIDER_ROWS`` rows and a scroll bar when there are more.
+        The row height comes from the widgets' own hints: the form's size hint is not final before it is shown."""
+        n = len(self.sliders)
+        if not n:
+            return
+        spacing = self.sliders_form.verticalSpacing()
+        if spacing < 0:
+            spacing = self.style().pixelMetric(QStyle.PM_LayoutVerticalSpacing)
+        row = max(self.sliders[0].sizeHint().height(), self.slider_labels[0].sizeHint().height()) + max(spacing, 0)
+        self.sliders_box.setFixedHeight(row * min(n, VISIBLE_SLIDER_ROWS))
 
     def set_value(self, k: int, value: float) -> None:
         """Hold input ``k`` at ``value`` (raw units) for the slice."""

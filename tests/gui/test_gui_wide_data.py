@@ -104,3 +104,59 @@ def test_residual_plot_for_regression(window, qtbot):
     px, py = ev.residual_points.getData()
     np.testing.assert_allclose(py, y - pred)
     assert "R²" in ev.summary.text()
+
+
+@pytest.fixture
+def penguins_window(window, qtbot):
+    palmerpenguins = pytest.importorskip("palmerpenguins")
+    import os
+
+    path = os.path.join(os.path.dirname(palmerpenguins.__file__), "data", "penguins.csv")
+    panel = window.data_panel
+    panel.source_combo.setCurrentIndex(panel.source_combo.findData("csv"))
+    panel.path_edit.setText(path)
+    panel.refresh_columns()
+    panel.target_combo.setCurrentIndex(panel.target_combo.findText("species"))
+    qtbot.mouseClick(panel.load_button, Qt.LeftButton)
+    assert window.session.data.n_features > 10, panel.message()
+    return window
+
+
+def test_many_held_inputs_scroll_and_leave_the_plot_its_room(penguins_window, qtbot):
+    """14 inputs (one-hot islands and sexes, missing indicators): the sliders of the held inputs scroll in a few
+    rows instead of squashing the decision map to a sliver, and the default axes are two measured inputs, not two
+    0/1 columns."""
+    win, bp = penguins_window, penguins_window.boundary_plot
+    pc = bp.plane_controls
+    win.resize(1366, 768)
+    qtbot.wait(50)
+    names = win.session.data.feature_names
+    x, y = pc.x_combo.currentText(), pc.y_combo.currentText()
+    assert x == "bill_length_mm" and y == "bill_depth_mm", (x, y, names)
+    row_h = pc.sliders[2].mapTo(pc.sliders_inner, pc.sliders[2].rect().topLeft()).y() - \
+        pc.sliders[1].mapTo(pc.sliders_inner, pc.sliders[1].rect().topLeft()).y()          # the rows as laid out
+    assert 3.5 * row_h <= pc.sliders_box.height() <= 4.5 * row_h, (pc.sliders_box.height(), row_h)
+    assert pc.sliders_box.verticalScrollBar().maximum() > 0          # the rest are reachable by scrolling
+    assert bp.widget.height() >= 200, bp.widget.height()              # the map keeps its room
+
+
+def test_wheel_over_an_unfocused_slider_scrolls_instead_of_moving_it(penguins_window, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    pc = penguins_window.boundary_plot.plane_controls
+    k = next(i for i, s in enumerate(pc.sliders) if s.isEnabled() and 0 < s.value() < s.maximum())
+    slider = pc.sliders[k]
+    before = slider.value()
+    pos = QPointF(slider.width() / 2, slider.height() / 2)
+    ev = QWheelEvent(pos, slider.mapToGlobal(pos), QPoint(0, 0), QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
+                     Qt.NoScrollPhase, False)
+    QApplication.sendEvent(slider, ev)
+    assert slider.value() == before
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus)
+    ev = QWheelEvent(pos, slider.mapToGlobal(pos), QPoint(0, 0), QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
+                     Qt.NoScrollPhase, False)
+    QApplication.sendEvent(slider, ev)
+    assert slider.value() != before                                    # with focus the wheel moves it
