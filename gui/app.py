@@ -126,6 +126,16 @@ def _resolve_target(cfg: ExperimentConfig, target: Optional[str]) -> None:
                          f"{', '.join(names)}")
 
 
+# Said by Qt's offscreen platform (--screenshot) on every window resize; it means nothing to a user.
+HARMLESS_QT_MESSAGES = frozenset({"This plugin does not support propagateSizeHints()"})
+
+
+def _qt_message(mode, context, message: str) -> None:
+    """Qt's messages go to stderr as usual, but for the harmless ones above (thirty lines of them per screenshot)."""
+    if message not in HARMLESS_QT_MESSAGES:
+        print(message, file=sys.stderr)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     check_ranges(args)
@@ -156,7 +166,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(problem, file=sys.stderr)
         return 2
 
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from pyffnn_gui.data_source import DataLoadError
@@ -169,6 +179,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except DataLoadError as exc:
         print(f"pyffnn-gui: error: {exc}", file=sys.stderr)
         return 2
+    qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(cfg, load_default=False)
     if args.no_record:

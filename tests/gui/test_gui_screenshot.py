@@ -18,6 +18,7 @@ def test_screenshot_after_training(tmp_path):
     proc = run_gui(["--dataset", "xor", "--epochs", "25", "--screenshot", str(out)], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "trained 25 epochs" in proc.stdout
+    assert "propagateSizeHints" not in proc.stderr       # the offscreen platform's noise is not shown to users
     img = QImage(str(out))
     assert (img.width(), img.height()) == (1280, 720)      # the default fits a 1366×768 screen
     # Not a blank window: the heatmap and curves put many distinct colours on screen.
