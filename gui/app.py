@@ -15,7 +15,7 @@ import re
 import sys
 from typing import List, Optional
 
-from pyffnn_gui.config import HIDDEN_ACTIVATIONS, LIMITS, OPTIMIZERS, ExperimentConfig, LayerSpec
+from pyffnn_gui.config import HIDDEN_ACTIVATIONS, LIMITS, MAX_DROPOUT, OPTIMIZERS, ExperimentConfig, LayerSpec
 
 
 def parse_hidden(text: str) -> List[LayerSpec]:
@@ -35,7 +35,11 @@ def parse_hidden(text: str) -> List[LayerSpec]:
         if layer.activation not in HIDDEN_ACTIVATIONS:
             raise argparse.ArgumentTypeError(f"bad hidden layer {layer.token()!r}: a hidden activation must be one "
                                              f"of {', '.join(HIDDEN_ACTIVATIONS)}")
-        out.append(LayerSpec(layer.units, layer.activation, layer.pieces if layer.activation == "maxout" else 2))
+        if layer.dropout > MAX_DROPOUT:
+            raise argparse.ArgumentTypeError(f"bad hidden layer {layer.token()!r}: the app takes dropout rates up to "
+                                             f"{MAX_DROPOUT}")
+        out.append(LayerSpec(layer.units, layer.activation, layer.pieces if layer.activation == "maxout" else 2,
+                             float(layer.dropout)))
     return out
 
 

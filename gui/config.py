@@ -27,6 +27,9 @@ LIMITS = {"lr": (1e-6, 1000.0), "l2": (0.0, 10.0), "batch_size": (0, 1_000_000),
 INPUT_TRANSFORMS = (("x1^2", "x1²"), ("x2^2", "x2²"), ("x1*x2", "x1·x2"), ("sin(x1)", "sin x1"),
                     ("sin(x2)", "sin x2"))
 
+# the largest dropout rate the layer editor offers (the library takes any rate below 1)
+MAX_DROPOUT = 0.9
+
 # painted (custom) data sets hold at most this many points (they are stored in the project's JSON)
 MAX_CUSTOM_POINTS = 100_000
 
@@ -37,11 +40,13 @@ class ConfigError(ValueError):
 
 @dataclass
 class LayerSpec:
-    """One hidden layer: ``units`` neurons with ``activation`` (``pieces`` only matters for maxout)."""
+    """One hidden layer: ``units`` neurons with ``activation`` (``pieces`` only matters for maxout); ``dropout`` is
+    the fraction of its outputs dropped while training (0 = none; prediction never drops)."""
 
     units: int = 8
     activation: str = "tanh"
     pieces: int = 2
+    dropout: float = 0.0
 
     def validate(self) -> None:
         if not (isinstance(self.units, int) and 1 <= self.units <= 4096):
@@ -50,6 +55,10 @@ class LayerSpec:
             raise ConfigError(f"hidden activation must be one of {HIDDEN_ACTIVATIONS}, got {self.activation!r}")
         if not (isinstance(self.pieces, int) and 2 <= self.pieces <= 16):
             raise ConfigError(f"maxout pieces must be an integer in 2..16, got {self.pieces!r}")
+        if (isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float))
+                or not 0.0 <= self.dropout <= MAX_DROPOUT):
+            raise ConfigError(f"layer dropout must be a rate in 0..{MAX_DROPOUT} (the fraction of the layer's outputs "
+                              f"dropped while training), got {self.dropout!r}")
 
 
 @dataclass

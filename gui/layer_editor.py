@@ -1,15 +1,15 @@
-"""Layer-stack editor: add, remove and reorder hidden layers; units, activation and maxout pieces per layer;
+"""Layer-stack editor: add, remove and reorder hidden layers; units, activation, maxout pieces and dropout per layer;
 output activation and loss overrides; shows the parameter count."""
 from __future__ import annotations
 
 from typing import List
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
                                QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from pyffnn.registry import losses as _loss_table
-from pyffnn_gui.config import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS, LayerSpec, NetworkConfig
+from pyffnn_gui.config import HIDDEN_ACTIVATIONS, LOSSES, MAX_DROPOUT, OUTPUT_ACTIVATIONS, LayerSpec, NetworkConfig
 
 ZWSP = "\u200b"      # a line may break here (a layer string has no spaces)
 _LOSS_LABELS = {"auto": "auto (follows output)", **{row.name: row.label for row in _loss_table.LOSSES}}
@@ -52,11 +52,19 @@ class LayerEditor(QGroupBox):
         self.pieces_spin = QSpinBox()
         self.pieces_spin.setRange(2, 16)
         self.pieces_spin.setToolTip("Number of linear pieces each maxout neuron takes the max over")
-        for spin in (self.units_spin, self.pieces_spin):
+        self.dropout_spin = QDoubleSpinBox()
+        self.dropout_spin.setRange(0.0, MAX_DROPOUT)
+        self.dropout_spin.setSingleStep(0.05)
+        self.dropout_spin.setDecimals(2)
+        self.dropout_spin.setSpecialValueText("none")
+        self.dropout_spin.setToolTip("Fraction of this layer's outputs dropped at random while training (the kept "
+                                     "ones are scaled up to match); prediction and the plots use every neuron")
+        for spin in (self.units_spin, self.pieces_spin, self.dropout_spin):
             spin.setKeyboardTracking(False)      # one rebuild per edit (Enter, arrows), not one per typed digit
         self.units_spin.valueChanged.connect(self._edit_current)
         self.activation_combo.currentTextChanged.connect(self._edit_current)
         self.pieces_spin.valueChanged.connect(self._edit_current)
+        self.dropout_spin.valueChanged.connect(self._edit_current)
 
         self.output_combo = QComboBox()
         self.output_combo.addItems(OUTPUT_ACTIVATIONS)
@@ -82,6 +90,7 @@ class LayerEditor(QGroupBox):
         form.addRow("Neurons", self.units_spin)
         form.addRow("Activation", self.activation_combo)
         form.addRow("Maxout pieces", self.pieces_spin)
+        form.addRow("Dropout", self.dropout_spin)
         form.addRow("Output", self.output_combo)
         form.addRow("Loss", self.loss_combo)
 
@@ -98,14 +107,14 @@ class LayerEditor(QGroupBox):
 
     # ------------------------------------------------------------------ public API
     def config(self) -> NetworkConfig:
-        return NetworkConfig(hidden=[LayerSpec(l.units, l.activation, l.pieces) for l in self._layers],
+        return NetworkConfig(hidden=[LayerSpec(l.units, l.activation, l.pieces, l.dropout) for l in self._layers],
                              output_activation=self.output_combo.currentText(),
                              loss=self.loss_combo.currentData())
 
     def set_config(self, cfg: NetworkConfig) -> None:
         self._updating = True
         try:
-            self._layers = [LayerSpec(l.units, l.activation, l.pieces) for l in cfg.hidden]
+            self._layers = [LayerSpec(l.units, l.activation, l.pieces, l.dropout) for l in cfg.hidden]
             self.output_combo.setCurrentText(cfg.output_activation)
             self.loss_combo.setCurrentIndex(max(0, self.loss_combo.findData(cfg.loss)))
             self._refresh_list(0 if self._layers else -1)
@@ -123,7 +132,7 @@ class LayerEditor(QGroupBox):
     def add_layer(self) -> None:
         row = self.layer_list.currentRow()
         template = self._layers[row] if 0 <= row < len(self._layers) else LayerSpec()
-        self._layers.insert(row + 1, LayerSpec(template.units, template.activation, template.pieces))
+        self._layers.insert(row + 1, LayerSpec(template.units, template.activation, template.pieces, template.dropout))
         self._refresh_list(row + 1)
         self.changed.emit()
 
@@ -154,6 +163,7 @@ class LayerEditor(QGroupBox):
         layer.units = self.units_spin.value()
         layer.activation = self.activation_combo.currentText()
         layer.pieces = self.pieces_spin.value()
+        layer.dropout = round(self.dropout_spin.value(), 2)
         self.pieces_spin.setEnabled(layer.activation == "maxout")
         self.layer_list.item(row).setText(self._describe(row, layer))
         self.changed.emit()
@@ -166,7 +176,8 @@ class LayerEditor(QGroupBox):
     @staticmethod
     def _describe(i: int, layer: LayerSpec) -> str:
         act = f"maxout ({layer.pieces} pieces)" if layer.activation == "maxout" else layer.activation
-        return f"Hidden {i + 1}: {layer.units} × {act}"
+        drop = f", dropout {layer.dropout:g}" if layer.dropout else ""
+        return f"Hidden {i + 1}: {layer.units} × {act}{drop}"
 
     def _refresh_list(self, select: int) -> None:
         was = self._updating
@@ -180,7 +191,8 @@ class LayerEditor(QGroupBox):
         finally:
             self._updating = was
         has = bool(self._layers)
-        for w in (self.remove_button, self.up_button, self.down_button, self.units_spin, self.activation_combo):
+        for w in (self.remove_button, self.up_button, self.down_button, self.units_spin, self.activation_combo,
+                  self.dropout_spin):
             w.setEnabled(has)
 
     def _show_current(self, row: int) -> None:
@@ -194,6 +206,7 @@ class LayerEditor(QGroupBox):
             self.units_spin.setValue(layer.units)
             self.activation_combo.setCurrentText(layer.activation)
             self.pieces_spin.setValue(layer.pieces)
+            self.dropout_spin.setValue(layer.dropout)
             self.pieces_spin.setEnabled(layer.activation == "maxout")
         finally:
             self._updating = was

@@ -13,13 +13,13 @@ import re
 
 import numpy as np
 
-from pyffnn_gui.config import LIMITS, ConfigError, DataConfig, ExperimentConfig, LayerSpec, NetworkConfig, TrainConfig
+from pyffnn_gui.config import LIMITS, MAX_DROPOUT, ConfigError, DataConfig, ExperimentConfig, LayerSpec, NetworkConfig, TrainConfig
 from pyffnn_gui.optimizer_state import HYPER_PARAMETERS
 
 SEED_MAX = 2**31 - 1
 # (section, field) -> (low, high): the ranges of the panels' spin boxes
 RANGES = {
-    ("layer", "units"): (1, 4096), ("layer", "pieces"): (2, 16),
+    ("layer", "units"): (1, 4096), ("layer", "pieces"): (2, 16), ("layer", "dropout"): (0.0, MAX_DROPOUT),
     ("data", "n_samples"): (10, 1_000_000), ("data", "noise"): (0.0, 5.0), ("data", "seed"): (0, SEED_MAX),
     ("data", "target"): (-(2**31), 2**31 - 1), ("data", "val"): (0.0, 0.6), ("data", "test"): (0.0, 0.6),
     ("data", "skip_rows"): (0, 1_000_000),

@@ -28,9 +28,9 @@ def layer_objects(n_inputs: int, hidden: List[LayerSpec], out_units: int, out_ac
     layers: list = [int(n_inputs)]
     for spec in hidden:
         if spec.activation == "maxout":
-            layers.append(pyffnn.Maxout(spec.units, pieces=spec.pieces))
+            layers.append(pyffnn.Maxout(spec.units, pieces=spec.pieces, dropout=spec.dropout))
         else:
-            layers.append(pyffnn.Dense(spec.units, spec.activation))
+            layers.append(pyffnn.Dense(spec.units, spec.activation, dropout=spec.dropout))
     layers.append(pyffnn.Dense(out_units, out_act))
     return layers
 
