@@ -12,7 +12,7 @@ from typing import Callable, List, Optional
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
 PHASES = ("", "forward", "backward", "gradients")
 MAX_LISTED = 8           # numbers listed per vector in the text (the drawing shows the drawn neurons)
@@ -56,9 +56,9 @@ class BackpropPanel(QWidget):
         top.addWidget(QLabel("Sample (training row)"))
         top.addWidget(self.row_spin)
         top.addStretch(1)
-        buttons = QHBoxLayout()
-        for b in (self.forward_button, self.backward_button, self.grad_button, self.apply_button):
-            buttons.addWidget(b)
+        buttons = QGridLayout()          # two by two: the panel fits a narrow window's tab
+        for i, b in enumerate((self.forward_button, self.backward_button, self.grad_button, self.apply_button)):
+            buttons.addWidget(b, i // 2, i % 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)

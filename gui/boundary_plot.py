@@ -47,6 +47,7 @@ class BoundaryPlot(QWidget):
     def __init__(self, parent: QWidget = None):
         super().__init__(parent)
         self.widget = pg.GraphicsLayoutWidget()
+        self.widget.setMinimumHeight(200)       # the plot itself; its controls never squeeze it away
         self.plot = self.widget.addPlot(row=0, col=0)
         self.plot.setTitle("Model output")
         self.plot.showGrid(x=False, y=False)
@@ -112,7 +113,9 @@ class BoundaryPlot(QWidget):
 
     def set_title(self, text: Optional[str] = None) -> None:
         """Set the title without letting its width widen the plot (a long title is cut, the plot never is)."""
-        self.plot.setTitle(getattr(self, "_title", "Model output") if text is None else text)
+        if text is None:     # which plane is shown, the mode box right under the plot says
+            text = title_with_legend(getattr(self, "_heading", "Model output"), [])
+        self.plot.setTitle(text)
         self.plot.titleLabel.setMinimumWidth(0)
 
     def _points_clicked(self, _item, points, *_):
@@ -177,24 +180,25 @@ class BoundaryPlot(QWidget):
             self.kind = "heatmap"          # a plane through the input space: a slice or the PCA plane
             self.plane_controls.set_data(data)
             self._setup_plane()
-        self._show_class_legend()
         self._draw_points(None)
         boundary = "Decision boundary"
         if data.task == "multilabel":   # one picture per label would not fit: the first label's boundary
             boundary += f" of label {data.classes[0]!r} (1 of {len(data.classes)}; Evaluation shows every label)"
         titles = {"heatmap": (boundary if data.task != "regression" else "Output surface")
-                  + ("" if self.plane is None else " on a plane through the inputs"),
+,
                   "curve": "Fitted curve", "pred_vs_actual": "Predicted vs actual",
                   "projection": f"Data on its first two principal components ({d} features)"}
-        # The marker legend sits in the title line, so it hides no data points.
+        # The marker legend sits in the legend line under the plot (it wraps there), so it hides no data points and
+        # is never cut off with the title.
         def shown(n, limit):
             return "" if n <= limit else f" ({limit:,} of {n:,} shown)"
 
         markers = [("train" + shown(len(data.X_train), MAX_TRAIN_POINTS), "#555", "●")]
         if len(data.X_test):
             markers.append(("test" + shown(len(data.X_test), MAX_TEST_POINTS), "#000", "▼"))
-        self._title = title_with_legend(titles[self.kind], markers)
+        self._heading = titles[self.kind]
         self.set_title()
+        self._show_class_legend(markers)
         self.discretize_check.setVisible(self.kind == "heatmap" and data.task != "regression")
         self._show_colorbar(False)
         labels = {"heatmap": data.feature_names[:2] if self.plane is None else self.plane.labels(),
@@ -238,22 +242,26 @@ class BoundaryPlot(QWidget):
 
     def _plane_changed(self) -> None:
         self._setup_plane()
+        if self.neuron is None:
+            self.set_title()
         self.plot.setLabel("bottom", self.plane.labels()[0])
         self.plot.setLabel("left", self.plane.labels()[1])
         self._draw_points(None)
         self.plot.enableAutoRange()
         self._redraw_last()
 
-    def _show_class_legend(self) -> None:
+    def _show_class_legend(self, markers=()) -> None:
+        """One wrapping line under the plot: the point markers ``(label, colour, glyph)``, then the classes."""
         d = self.data
-        if d.task == "regression" or not d.classes:
-            self.class_legend.setText("")
-            return
-        names = [f"not {d.classes[0]}", str(d.classes[0])] if d.task == "multilabel" else d.classes
-        parts = [f"<span style='color:rgb({int(c[0])},{int(c[1])},{int(c[2])})'>●</span>&nbsp;{html.escape(name)}"
-                 for name, c in ((n, class_color(k)) for k, n in enumerate(names))]
-        self.class_legend.setText("&nbsp;&nbsp; ".join(parts) + "&nbsp;&nbsp; <span style='color:#d00000'>✕</span>"
-                                  "&nbsp;misclassified")
+        parts = [f"<span style='color:{color}'>{glyph}</span>&nbsp;{html.escape(label)}"
+                 for label, color, glyph in markers]
+        if d.task != "regression" and d.classes:
+            names = [f"not {d.classes[0]}", str(d.classes[0])] if d.task == "multilabel" else d.classes
+            parts += [f"<span style='color:rgb({int(c[0])},{int(c[1])},{int(c[2])})'>●</span>&nbsp;"
+                      f"{html.escape(name)}" for name, c in ((n, class_color(k)) for k, n in enumerate(names))]
+            parts.append("<span style='color:#d00000'>✕</span>&nbsp;misclassified")
+        # a space between entries (not &nbsp;) so the line may wrap there
+        self.class_legend.setText("&nbsp; ".join(parts))
 
     # ------------------------------------------------------------------ points
     def _brushes(self, y: np.ndarray, alpha: int = 230):

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from pyffnn_gui.plot_style import LogAxis, plain_axes, title_with_legend
+from pyffnn_gui.plot_style import LogAxis, fit_title, plain_axes
 
 TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"
 TRAIN_PEN = pg.mkPen(TRAIN_COLOR, width=2)
@@ -25,9 +25,10 @@ class LossPlot(QWidget):
     def __init__(self, parent: QWidget = None):
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.graphics.addPlot(row=0, col=0, title=title_with_legend("Loss", LEGEND),
-                                               axisItems={"left": LogAxis("left")})
-        self.acc_plot = self.graphics.addPlot(row=1, col=0, title=title_with_legend("Accuracy", LEGEND))
+        self.loss_plot = self.graphics.addPlot(row=0, col=0, axisItems={"left": LogAxis("left")})
+        self.acc_plot = self.graphics.addPlot(row=1, col=0)
+        fit_title(self.loss_plot, "Loss", LEGEND)
+        fit_title(self.acc_plot, "Accuracy", LEGEND)
         self.acc_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.acc_plot):
             plot.showGrid(x=True, y=True, alpha=0.3)

@@ -72,6 +72,31 @@ class SettingsScroll(QScrollArea):
         return super().viewportEvent(event)
 
 
+class PlotsScroll(QScrollArea):
+    """The plots fill the viewport and scroll only when the window is smaller than their minimum size (a
+    resizable QScrollArea would give a height-for-width layout its preferred height, and scroll far too early)."""
+
+    def setWidget(self, widget):  # noqa: N802 (Qt's name)
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802: the plots' minimum size changed (another data set)
+        if obj is self.widget() and event.type() == QEvent.LayoutRequest:
+            QTimer.singleShot(0, self._fit)
+        return False
+
+    def viewportEvent(self, event):  # noqa: N802
+        if event.type() == QEvent.Resize:
+            self._fit()
+        return super().viewportEvent(event)
+
+    def _fit(self):
+        widget = self.widget()
+        if widget is not None:
+            low, room = widget.minimumSizeHint(), self.viewport().size()
+            widget.resize(max(low.width(), room.width()), max(low.height(), room.height()))
+
+
 class MainWindow(QMainWindow):
     """Design, load, train, watch, save. ``training_finished`` fires when a Play/Step run ends."""
 
@@ -221,11 +246,20 @@ class MainWindow(QMainWindow):
         self.network_view.setMinimumHeight(250)
         self.side_tabs.setMinimumHeight(250)
 
+        # Tabs beyond the width scroll (arrow buttons) instead of widening the window.
+        self.side_tabs.setUsesScrollButtons(True)
+        self.side_tabs.tabBar().setElideMode(Qt.ElideRight)
+        # The plots scroll when the window is smaller than they need (900×560): every plot and its controls stay
+        # reachable, and what they need never makes the window grow by itself.
+        self.plots_scroll = PlotsScroll()
+        self.plots_scroll.setWidget(right)
+        self.plots_scroll.setFrameShape(QScrollArea.NoFrame)
+
         right_column = QWidget()
         right_layout = QVBoxLayout(right_column)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.train_panel.transport)
-        right_layout.addWidget(right, 1)
+        right_layout.addWidget(self.plots_scroll, 1)
         central = QWidget()
         main_layout = QHBoxLayout(central)
         main_layout.setContentsMargins(2, 2, 2, 2)

@@ -7,13 +7,14 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QSlider, QStyle,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSlider,
+                               QStyle, QVBoxLayout, QWidget)
 
 from pyffnn_gui.wheel_guard import WheelGuard
 
 SLIDER_STEPS = 200
 VISIBLE_SLIDER_ROWS = 4     # more held inputs than this scroll, so the plot above keeps its room
+NAME_WIDTH = 130            # pixels for an input's name beside its slider (a longer one is cut; tooltip)
 
 
 def default_axes(X: np.ndarray) -> Tuple[int, int]:
@@ -84,6 +85,11 @@ class PlaneControls(QWidget):
         self.x_combo, self.y_combo = QComboBox(), QComboBox()
         for combo in (self.mode_combo, self.x_combo, self.y_combo):
             combo.currentIndexChanged.connect(self._edited)
+        for combo, chars in ((self.mode_combo, 8), (self.x_combo, 4), (self.y_combo, 4)):
+            # long item texts (column names) must not widen the plot, and the window with it
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
+            combo.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.sliders_inner = QWidget()
         self.sliders_form = QFormLayout(self.sliders_inner)
         self.sliders_form.setContentsMargins(0, 0, 0, 0)
@@ -94,14 +100,15 @@ class PlaneControls(QWidget):
         self.sliders_box.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._wheel_guard = WheelGuard(self)
         self._wheel_guard.guard([self.mode_combo, self.x_combo, self.y_combo])
-        row = QHBoxLayout()
-        row.addWidget(self.mode_combo)
+        row = QHBoxLayout()          # the mode on a line of its own: the plot fits a narrow window
         row.addWidget(QLabel("x"))
         row.addWidget(self.x_combo)
         row.addWidget(QLabel("y"))
         row.addWidget(self.y_combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.mode_combo)
         layout.addLayout(row)
         layout.addWidget(self.sliders_box)
         self.data = None
@@ -135,7 +142,10 @@ class PlaneControls(QWidget):
                 box = QHBoxLayout()
                 box.addWidget(slider, 1)
                 box.addWidget(label)
-                self.sliders_form.addRow(name, box)
+                name_label = QLabel(name)
+                name_label.setToolTip(name)
+                name_label.setMaximumWidth(NAME_WIDTH)
+                self.sliders_form.addRow(name_label, box)
                 self.sliders.append(slider)
                 self.slider_labels.append(label)
                 self.set_value(k, self.median[k])

@@ -35,6 +35,32 @@ def title_with_legend(title: str, entries: Iterable[Tuple[str, str]], glyph: str
     return "&nbsp;&nbsp;&nbsp;".join(parts).replace("&nbsp;&nbsp;&nbsp;<br>&nbsp;&nbsp;&nbsp;", "<br>")
 
 
+def fit_title(plot: pg.PlotItem, title: str, entries: Sequence[tuple] = (), glyph: str = "━━", wrap: int = 0,
+              **text_options) -> None:
+    """Give ``plot`` the title :func:`title_with_legend` makes, with as many legend entries per line as fit its
+    width (at most ``wrap`` when > 0), re-fitted whenever the plot is resized: in a narrow window the legend wraps
+    instead of being cut off at the right edge. ``text_options`` go to ``setTitle`` (e.g. ``size="10pt"``)."""
+    plot._fitted_title = (title, list(entries), glyph, wrap, text_options)
+    if not getattr(plot, "_fit_title_connected", False):
+        plot._fit_title_connected = True
+        plot.geometryChanged.connect(lambda: _refit_title(plot))
+    _refit_title(plot)
+
+
+def _refit_title(plot: pg.PlotItem) -> None:
+    title, entries, glyph, wrap, options = plot._fitted_title
+    room = plot.geometry().width() - 8
+    most = min(wrap, len(entries)) if wrap > 0 else len(entries)
+    for per_line in range(most, 0, -1) if entries else (0,):
+        text = title_with_legend(title, entries, glyph, wrap=per_line if per_line < len(entries) else 0)
+        if getattr(plot, "_title_text", None) != text:
+            plot.setTitle(text, **options)
+            plot._title_text = text
+        plot.titleLabel.setMinimumWidth(0)      # a long title is cut; it never widens the plot
+        if room <= 0 or plot.titleLabel.item.boundingRect().width() <= room:
+            return
+
+
 def plain_axes(plot: pg.PlotItem) -> None:
     """No automatic "(x0.001)" SI scaling on the axes: the tick labels show the values themselves."""
     for name in ("left", "bottom"):

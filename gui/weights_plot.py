@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from pyffnn_gui.plot_style import LogAxis, plain_axes, title_with_legend
+from pyffnn_gui.plot_style import LogAxis, fit_title, plain_axes
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 HIST_TITLE = "Weights W(l)"
@@ -60,10 +60,8 @@ class WeightsPlot(QWidget):
                                                         symbolBrush=color))
         suffix = ", l =" if compact else ""
         wrap = LEGEND_PER_LINE if compact else 0     # 8+ layers on one line would widen the plots past the tab
-        self.hist_plot.setTitle(title_with_legend(HIST_TITLE + suffix, entries, glyph="━", wrap=wrap), size="10pt")
-        self.grad_plot.setTitle(title_with_legend(GRAD_TITLE + suffix, entries, glyph="━", wrap=wrap), size="10pt")
-        for p in (self.hist_plot, self.grad_plot):
-            p.titleLabel.setMinimumWidth(0)      # a long title is cut; it never widens the plot past its tab
+        fit_title(self.hist_plot, HIST_TITLE + suffix, entries, glyph="━", wrap=wrap, size="10pt")
+        fit_title(self.grad_plot, GRAD_TITLE + suffix, entries, glyph="━", wrap=wrap, size="10pt")
 
     def set_weights(self, layers: Sequence[tuple]) -> None:
         """Histograms of ``W`` from ``[(W, b), ...]`` on a shared bin range."""

@@ -103,7 +103,7 @@ def test_big_data_sets_draw_a_subset_of_points(qtbot):
     qtbot.addWidget(win)
     try:
         assert len(win.boundary_plot.train_points.data) == 3000
-        assert "3,000 of 14,000 shown" in win.boundary_plot.plot.titleLabel.text
+        assert "3,000 of 14,000 shown" in win.boundary_plot.class_legend.text()
     finally:
         win.shutdown()
 
