@@ -12,7 +12,8 @@ from typing import Callable, List, Optional
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout,
+                               QWidget)
 
 PHASES = ("", "forward", "backward", "gradients")
 MAX_LISTED = 8           # numbers listed per vector in the text (the drawing shows the drawn neurons)

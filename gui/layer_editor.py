@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import List
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton,
-                               QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
+                               QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from pyffnn.registry import losses as _loss_table
 from pyffnn_gui.config import HIDDEN_ACTIVATIONS, LOSSES, MAX_DROPOUT, OUTPUT_ACTIVATIONS, LayerSpec, NetworkConfig

@@ -80,7 +80,7 @@ class PlotsScroll(QScrollArea):
         super().setWidget(widget)
         widget.installEventFilter(self)
 
-    def eventFilter(self, obj, event):  # noqa: N802: the plots' minimum size changed (another data set)
+    def eventFilter(self, obj, event):  # noqa: N802 (the plots' minimum size changed: another data set)
         if obj is self.widget() and event.type() == QEvent.LayoutRequest:
             QTimer.singleShot(0, self._fit)
         return False

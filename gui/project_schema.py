@@ -13,7 +13,8 @@ import re
 
 import numpy as np
 
-from pyffnn_gui.config import LIMITS, MAX_DROPOUT, ConfigError, DataConfig, ExperimentConfig, LayerSpec, NetworkConfig, TrainConfig
+from pyffnn_gui.config import (LIMITS, MAX_DROPOUT, ConfigError, DataConfig, ExperimentConfig, LayerSpec, NetworkConfig,
+                               TrainConfig)
 from pyffnn_gui.optimizer_state import HYPER_PARAMETERS
 
 SEED_MAX = 2**31 - 1
