@@ -194,6 +194,8 @@ class RunController:
         self.partial_of = int(info.get("n_samples", 0))
         if self.last_error:
             self.set_status(f"Training stopped: {self.last_error}", error=True)
+        elif info.get("notice"):        # trained, but not as usual (e.g. no training process): say so
+            self.set_status(f"{self.status_text(final=True)} · {info['notice']}", error=True)
         elif self.perceptron is None:
             self.set_status(self.status_text(final=True))
         self.hooks.changed("weights")

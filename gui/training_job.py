@@ -9,7 +9,8 @@ it were done.
 
 The per-layer gradient norms ‖∂E/∂W(l)‖ are probed on a private copy of the network, every ``k`` epochs with ``k``
 re-chosen from the measured costs so probing takes at most ``probe_share`` of the training time. ``TrainWorker``
-(``worker.py``) runs these functions in a ``QThread``; the tests call them directly.
+(``worker.py``) has them run in a worker process (``training_process.py``; in its ``QThread`` as a fall-back); the
+tests call them directly.
 """
 from __future__ import annotations
 
