@@ -105,6 +105,10 @@ class DataConfig:
     val: float = 0.15
     test: float = 0.15
     standardize: bool = True
+    # with standardize: a regression target is standardised too (as the command line does), so a target in
+    # grams or dollars trains at the usual learning rates; projects saved before this setting existed trained on
+    # targets in data units, and keep doing so (project_schema)
+    scale_target: bool = True
     # extra network inputs computed from 2-D data (INPUT_TRANSFORMS names), e.g. ["x1^2", "x1*x2"]
     transforms: List[str] = field(default_factory=list)
     # source "custom": the data set painted in the app, rows [x1, x2, target] (class index or value), and the

@@ -94,7 +94,8 @@ class DataPanel(QGroupBox):
             spin.setDecimals(2)
         self.standardize_check = QCheckBox("Standardise features")
         self.standardize_check.setToolTip(
-            "Scale each feature to zero mean and unit variance (fitted on the training split)")
+            "Scale each feature, and a numeric target, to zero mean and unit variance (fitted on the training "
+            "split); plots and scores show the target in its own units")
         # --- Playground's extra inputs: toggling one reloads the data and rebuilds the input layer
         self.transform_checks = {}
         transforms = QGridLayout()
@@ -142,6 +143,7 @@ class DataPanel(QGroupBox):
                           seed=self.seed_spin.value(), csv_path=self.path_edit.text().strip(),
                           target=-1 if target is None else int(target), val=self.val_spin.value(),
                           test=self.test_spin.value(), standardize=self.standardize_check.isChecked(),
+                          scale_target=c.scale_target,
                           header=c.header, skip_rows=c.skip_rows, missing=c.missing, task=c.task, targets=targets,
                           drop=list(c.drop), features=list(c.features), kinds=dict(c.kinds),
                           transforms=self.transforms(), points=list(self._custom[0]) if custom else [],

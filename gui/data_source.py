@@ -177,11 +177,12 @@ def load(cfg: DataConfig) -> PreparedData:
         _check_usable(ds.X, y, task, classes)
         derived, note = input_transforms(cfg.transforms, list(ds.feature_names))
         # the library's split-and-scale path (stratified classification, preprocessing fitted on the training rows);
-        # the app trains regression on targets in data units: only the features are scaled
+        # a regression target is standardised with the features (Session.targets, Session.data_units)
+        scaling = (True if cfg.scale_target else "features") if cfg.standardize else False
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", datasets.DataWarning)
             sp = datasets.split_table(table, ds, val=cfg.val, test=cfg.test, random_state=cfg.seed,
-                                      standardize="features" if cfg.standardize else False, derived=derived,
+                                      standardize=scaling, derived=derived,
                                       **options)
         tr, va, te = (sp.indices[part] for part in ("train", "val", "test"))
         if len(tr) < 2:

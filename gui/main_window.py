@@ -720,7 +720,8 @@ class MainWindow(QMainWindow):
             return
         inputs = plot.model_inputs()
         if inputs:
-            self.runner.run("output", c.snapshot, lambda net: {k: net.predict(x) for k, x in inputs.items()},
+            units = self.session.data_units             # regression surfaces and curves in the target's units
+            self.runner.run("output", c.snapshot, lambda net: {k: units(net.predict(x)) for k, x in inputs.items()},
                             plot.show_outputs)
 
     def _request_evaluation(self) -> None:
@@ -730,7 +731,8 @@ class MainWindow(QMainWindow):
             return
         key, X = ev.split_inputs()
         task = s.data.task
-        self.runner.run("evaluation", self.controller.snapshot, lambda net: ev.model_outputs(net, X, task),
+        units = s.data_units if task == "regression" else (lambda out: out)   # residuals in the target's units
+        self.runner.run("evaluation", self.controller.snapshot, lambda net: units(ev.model_outputs(net, X, task)),
                         lambda pred: ev.show_outputs(key, pred))
 
     # ================================================================== inside the network

@@ -99,9 +99,11 @@ def check_settings(raw) -> ExperimentConfig:
     if not isinstance(hidden, list) or len(hidden) > MAX_LAYERS:
         raise SchemaError(f"network.hidden must be a list of at most {MAX_LAYERS} layers")
     layers = [LayerSpec(**_section("layer", layer, LayerSpec)) for layer in hidden]
+    data = _section("data", raw.get("data", {}), DataConfig)
+    data.setdefault("scale_target", False)     # an older project: its weights predict targets in data units
     try:
         cfg = ExperimentConfig(network=NetworkConfig(hidden=layers, **net),
-                               data=DataConfig(**_section("data", raw.get("data", {}), DataConfig)),
+                               data=DataConfig(**data),
                                train=TrainConfig(**_section("train", raw.get("train", {}), TrainConfig)))
         cfg.validate()
     except ConfigError as exc:

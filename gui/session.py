@@ -125,9 +125,23 @@ class Session:
         """``y`` (labels or values) as the targets this network trains on (the library's rule)."""
         import pyffnn
 
-        if self.data.task in ("regression", "multilabel"):  # values, or a 0/1 column per label
+        if self.data.task == "regression":             # values, standardised when the data says so
+            y = np.asarray(y, dtype=np.float64)
+            pre = self.data.preprocessor
+            return y if pre is None else pre.model_targets(y)
+        if self.data.task == "multilabel":             # a 0/1 column per label
             return np.asarray(y, dtype=np.float64)
         return pyffnn.label_targets(y, self.net.n_outputs, self.net.output_activation)
+
+    def data_units(self, outputs: np.ndarray) -> np.ndarray:
+        """Network outputs of a regression network in the target's own units (undoing the target's
+        standardisation, see :meth:`targets`); other outputs as they are."""
+        pre = None if self.data is None else self.data.preprocessor
+        scaler = None if pre is None or self.data.task != "regression" else pre.target_scaler_
+        if scaler is None:
+            return outputs
+        out = np.asarray(outputs, dtype=np.float64)
+        return scaler.inverse_transform(out.reshape(len(out), -1)).reshape(out.shape)
 
     def get_optimizer(self):
         """The optimizer object, kept across fit calls so its state (momentum, Adam moments) persists."""
