@@ -15,6 +15,7 @@ tests call them directly.
 from __future__ import annotations
 
 import math
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ class ProgressCallback(pyffnn.Callback):
     """Bridges pyffnn's training events to ``emit``, throttled to keep training fast."""
 
     def __init__(self, job: TrainJob, emit: Callable[[Progress], None], requests: Requests,
-                 emit_interval: float = 0.05, probe_share: float = 0.05):
+                 emit_interval: float = 0.05, probe_share: float = 0.05, probe_in_background: bool = False):
         super().__init__()
         self.job, self.emit, self.requests = job, emit, requests
         self.emit_interval, self.probe_share = emit_interval, probe_share
@@ -96,6 +97,14 @@ class ProgressCallback(pyffnn.Callback):
         self.probe_costs: List[float] = []  # seconds per probe, last few measurements
         self.epoch_cost = None             # seconds per epoch without probing (moving average)
         self.epoch_start = 0.0
+        # In the training process the probe runs on a thread of its own, beside training (its C work releases
+        # the GIL): a copy of the weights is handed over and the norms come back with a later report.
+        self.probe_in_background = probe_in_background and self.probe is not None
+        self._probe_queue: "queue.SimpleQueue" = queue.SimpleQueue()
+        self._probe_idle = threading.Event()
+        self._probe_idle.set()
+        self._norms_lock = threading.Lock()
+        self._probe_thread: Optional[threading.Thread] = None
 
     def on_train_begin(self, logs):
         if self.job.start_epoch == 0:
@@ -123,21 +132,56 @@ class ProgressCallback(pyffnn.Callback):
             self.flush(end)
         self.epoch_start = time.perf_counter()
 
-    def probe_now(self) -> None:
-        """Record ‖∂E/∂W(l)‖ for the current weights and re-choose how often to probe."""
+    def probe_now(self, wait: bool = False) -> None:
+        """Record ‖∂E/∂W(l)‖ for the current weights and re-choose how often to probe (in the background: start
+        it unless one is still running; ``wait`` probes here, after the running one)."""
         if self.probe is None:
             return
+        epoch = self.job.start_epoch + self.epochs_seen
+        self.last_probe_epoch = self.epochs_seen
+        if not self.probe_in_background or wait:
+            self._probe_idle.wait()
+            self._probe(epoch, self.network.params)
+            return
+        if not self._probe_idle.is_set():
+            return              # the previous probe is still running: try again after the next epoch
+        if self._probe_thread is None:
+            self._probe_thread = threading.Thread(target=self._probe_loop, name="gradient-probe", daemon=True)
+            self._probe_thread.start()
+        self._probe_idle.clear()
+        self._probe_queue.put((epoch, self.network.params.copy()))
+
+    def _probe_loop(self) -> None:
+        while True:
+            item = self._probe_queue.get()
+            if item is None:
+                return
+            try:
+                self._probe(*item)
+            except Exception:   # noqa: BLE001 — a failed probe only leaves a gap in the curves
+                pass
+            finally:
+                self._probe_idle.set()
+
+    def stop_probing(self) -> None:
+        """Wait for a background probe and end its thread (``run_fit`` calls this when ``fit`` returns)."""
+        if self._probe_thread is not None:
+            self._probe_queue.put(None)
+            self._probe_thread.join()
+            self._probe_thread = None
+
+    def _probe(self, epoch: int, params: np.ndarray) -> None:
         t0 = time.perf_counter()
         try:
-            _, grads = self.probe.loss_and_grad(self.network.params, self.job.probe_X, self.job.probe_y,
+            _, grads = self.probe.loss_and_grad(params, self.job.probe_X, self.job.probe_y,
                                                 loss=self.job.fit_kwargs.get("loss", "auto"))
             norms = self.probe.layer_grad_norms(grads)
         except (ValueError, FloatingPointError):
             norms = None        # e.g. diverged weights; the training error itself is reported by fit
         self.probe_costs = (self.probe_costs + [time.perf_counter() - t0])[-5:]
-        self.last_probe_epoch = self.epochs_seen
         if norms is not None:
-            self.pending_norms.append((self.job.start_epoch + self.epochs_seen, norms))
+            with self._norms_lock:
+                self.pending_norms.append((epoch, norms))
         if self.epoch_cost:
             # The smallest recent cost is the real one (a probe that waited for the GIL while the UI painted is
             # not); k at most doubles per probe, so one slow measurement cannot leave a long gap in the curves.
@@ -146,21 +190,25 @@ class ProgressCallback(pyffnn.Callback):
 
     def flush(self, now: Optional[float] = None, final: bool = False) -> None:
         now = time.perf_counter() if now is None else now
-        if final and self.epochs_seen and self.last_probe_epoch != self.epochs_seen:
-            self.probe_now()    # so the gradient curves end where the loss curve ends
-        if self.pending or self.pending_norms or final:
-            self.emit(Progress(self.pending, self.network.params.copy(), self.pending_norms, final))
+        if final:
+            self._probe_idle.wait()     # a background probe's norms belong to this last report
+            if self.epochs_seen and self.last_probe_epoch != self.epochs_seen:
+                self.probe_now(wait=True)   # so the gradient curves end where the loss curve ends
+        with self._norms_lock:
+            norms, self.pending_norms = self.pending_norms, []
+        if self.pending or norms or final:
+            self.emit(Progress(self.pending, self.network.params.copy(), norms, final))
         self.pending = []
-        self.pending_norms = []
         self.last_emit = now
 
 
 def run_fit(job: TrainJob, emit: Callable[[Progress], None], requests: Requests, emit_interval: float = 0.05,
-            probe_share: float = 0.05) -> dict:
+            probe_share: float = 0.05, probe_in_background: bool = False) -> dict:
     """Train ``job`` and return ``{"reason": "done"|"paused"|"aborted"|"error", "epochs", "partial_samples",
     "n_samples", "error"}``; a library error (divergence included) ends the job with ``reason="error"`` and a message
-    whose epoch counts the whole run, not this job."""
-    cb = ProgressCallback(job, emit, requests, emit_interval, probe_share)
+    whose epoch counts the whole run, not this job. ``probe_in_background`` computes the gradient norms on a thread
+    beside training (the training process, where no UI competes for the GIL)."""
+    cb = ProgressCallback(job, emit, requests, emit_interval, probe_share, probe_in_background)
     error = ""
     try:
         # The shuffle seed depends on the epochs already done, so Play/Pause/Step sequences are reproducible.
@@ -172,7 +220,10 @@ def run_fit(job: TrainJob, emit: Callable[[Progress], None], requests: Requests,
     except (ValueError, ArithmeticError, MemoryError) as exc:
         error = f"{type(exc).__name__}: {exc}"
     finally:
-        cb.flush(final=True)
+        try:
+            cb.flush(final=True)
+        finally:
+            cb.stop_probing()
     if error:
         reason = "error"
     elif requests.abort.is_set():

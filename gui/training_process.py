@@ -88,7 +88,8 @@ def _serve(conn, pause, abort, lock) -> None:
                     abort.set()
 
             try:
-                info = run_fit(job, emit, Requests(pause, abort), emit_interval, probe_share)
+                info = run_fit(job, emit, Requests(pause, abort), emit_interval, probe_share,
+                               probe_in_background=True)
             except Exception as exc:      # noqa: BLE001 — any failure must reach the app as a message
                 info = {"reason": "error", "epochs": 0, "error": f"{type(exc).__name__}: {exc}"}
             del view

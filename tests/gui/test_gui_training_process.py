@@ -194,3 +194,18 @@ def test_closing_the_app_ends_its_worker_process(tmp_path):
     for pid in pids:
         assert _pid_gone(pid), f"worker process {pid} outlived the app"
     assert "leaked" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_the_background_gradient_probe_reports_in_order_and_ends_at_the_last_epoch(window):
+    jobs = [_headless_job(window, 60, 0) for _ in range(2)]
+    norms = [[], []]
+    for job, out, background in zip(jobs, norms, (False, True)):
+        run_fit(job, lambda p, out=out: out.extend(p.grad_norms), Requests(), emit_interval=0.0,
+                probe_in_background=background)
+    assert np.array_equal(jobs[0].net.params, jobs[1].net.params)      # probing never touches training
+    epochs = [e for e, _ in norms[1]]
+    assert epochs[0] == 0 and epochs[-1] == 60 and epochs == sorted(set(epochs))
+    assert all(len(n) == 3 and np.all(np.isfinite(n)) for _, n in norms[1])
+    # the same weights give the same norms, whichever thread computed them
+    sync = dict(norms[0])
+    assert all(np.allclose(n, sync[e], rtol=1e-12) for e, n in norms[1] if e in sync)
