@@ -138,13 +138,14 @@ class ProgressCallback(pyffnn.Callback):
         if self.probe is None:
             return
         epoch = self.job.start_epoch + self.epochs_seen
-        self.last_probe_epoch = self.epochs_seen
         if not self.probe_in_background or wait:
             self._probe_idle.wait()
+            self.last_probe_epoch = self.epochs_seen
             self._probe(epoch, self.network.params)
             return
         if not self._probe_idle.is_set():
             return              # the previous probe is still running: try again after the next epoch
+        self.last_probe_epoch = self.epochs_seen
         if self._probe_thread is None:
             self._probe_thread = threading.Thread(target=self._probe_loop, name="gradient-probe", daemon=True)
             self._probe_thread.start()

@@ -209,3 +209,13 @@ def test_the_background_gradient_probe_reports_in_order_and_ends_at_the_last_epo
     # the same weights give the same norms, whichever thread computed them
     sync = dict(norms[0])
     assert all(np.allclose(n, sync[e], rtol=1e-12) for e, n in norms[1] if e in sync)
+
+
+def test_every_background_probed_job_ends_with_the_norms_of_its_last_epoch(window):
+    # short jobs, where a probe still running at the last epoch used to swallow the final one
+    job = _headless_job(window, 10, 0)
+    for start in range(0, 200, 10):
+        job.start_epoch, out = start, []
+        run_fit(job, lambda p: out.extend(e for e, _ in p.grad_norms), Requests(), emit_interval=0.0,
+                probe_in_background=True)
+        assert out and out[-1] == start + 10 and out == sorted(set(out)), (start, out)
