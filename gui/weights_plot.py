@@ -13,11 +13,13 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 HIST_TITLE = "Weights W(l)"
 GRAD_TITLE = "‖∂E/∂W(l)‖ vs epoch"
 LEGEND_PER_LINE = 6       # legend entries per title line of a deep network
+SIDE_BY_SIDE_ASPECT = 1.6  # wider than this × its height (the tab on a 768-pixel screen): the plots sit side by side
 HIST_SAMPLE = 100_000     # weights per layer the histograms count (an even stride through larger layers)
 
 
 class WeightsPlot(QWidget):
-    """Top: histogram of each layer's weights W(l). Bottom: ‖∂E/∂W(l)‖ per layer against the epoch (log scale).
+    """Histogram of each layer's weights W(l), and ‖∂E/∂W(l)‖ per layer against the epoch (log scale): one above the
+    other, or side by side when the widget is wide and low (stacked in a 230-pixel tab, each had ~30 pixels of data).
 
     Legends are part of the title lines (outside the data area), so no bar or curve is ever hidden.
     """
@@ -42,6 +44,23 @@ class WeightsPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
+        self.side_by_side = False
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        size = event.size()
+        self._arrange(size.width() > SIDE_BY_SIDE_ASPECT * max(size.height(), 1))
+
+    def _arrange(self, side_by_side: bool) -> None:
+        """Put the gradient plot right of the histogram or below it."""
+        if side_by_side == self.side_by_side:
+            return
+        self.side_by_side = side_by_side
+        self.graphics.ci.removeItem(self.grad_plot)
+        if side_by_side:
+            self.graphics.ci.addItem(self.grad_plot, row=0, col=1)
+        else:
+            self.graphics.ci.addItem(self.grad_plot, row=1, col=0)
 
     def set_layers(self, n_layers: int) -> None:
         for p in (self.hist_plot, self.grad_plot):

@@ -191,3 +191,20 @@ def test_corrupt_optimizer_state_is_reported_not_fatal(window, qtbot, tmp_path):
                 np.zeros(3), 100, "float64")
     with pytest.raises(OptimizerStateError, match="unknown optimizer"):
         restore({"class": "Lion"}, np.zeros(3), 100, "float64")
+
+
+def test_weight_plots_sit_side_by_side_in_a_wide_low_tab(window, qtbot):
+    """On a 768-pixel screen the Weights tab is about 490 x 230: stacked, each plot had ~30 pixels of data."""
+    wp = window.weights_plot
+    window.resize(1366, 768)
+    window.side_tabs.setCurrentWidget(wp)
+    qtbot.waitUntil(lambda: wp.width() > 300)
+    qtbot.wait(50)
+    hist, grad = wp.hist_plot.vb.sceneBoundingRect(), wp.grad_plot.vb.sceneBoundingRect()
+    assert wp.width() > 1.6 * wp.height(), (wp.width(), wp.height())
+    assert wp.side_by_side and grad.left() > hist.right()
+    assert hist.height() > 100 and grad.height() > 100, (hist.height(), grad.height())
+    wp.resize(400, 600)                                 # a tall tab: one above the other again
+    qtbot.wait(50)
+    assert not wp.side_by_side
+    assert wp.grad_plot.vb.sceneBoundingRect().top() > wp.hist_plot.vb.sceneBoundingRect().bottom()
