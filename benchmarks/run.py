@@ -7,8 +7,10 @@
 Sections, in order: the reference workloads (playground, digits, wide with its memory table, latency with the
 single-sample floor from the measured L2 bandwidth, the (1, n) path and batch-1000 inference against the measured
 FMA peak), thread scaling (thread_scaling.py), float64 against scikit-learn (float64.py), the cost curves with their
-PNG and the points where pyffnn is not ahead (cost_curves.py), and the app against headless fit
-(gui_training_speed.py, offscreen Qt, in a child process).  ``--sections`` runs a subset; the sections it does not
+PNG and the points where pyffnn is not ahead (cost_curves.py), the app against headless fit
+(gui_training_speed.py, offscreen Qt, in a child process) and the app's UI-thread blocking per user action on a
+5M-parameter network (gui_responsiveness.py, in a child process; its --quick mode, about a minute, in a --quick
+run).  ``--sections`` runs a subset; the sections it does not
 run are kept from the old file.
 
 Each workload runs every available peer on the same float32 network, data, hyper-parameters and initial weights,
@@ -37,7 +39,7 @@ from workloads import WORKLOADS  # noqa: E402
 
 PEERS = [PyffnnPeer, NumpyPeer, TorchPeer, SklearnPeer, KannPeer, FannPeer]
 #: The sections other scripts own, in the order they follow the workloads.
-EXTRA_SECTIONS = ("thread_scaling", "float64", "cost_curves", "gui_training_speed")
+EXTRA_SECTIONS = ("thread_scaling", "float64", "cost_curves", "gui_training_speed", "gui_responsiveness")
 
 
 def _peers_for(wl, names):
@@ -278,6 +280,22 @@ def _extra_section(name, quick, output, log):
             log(f"app section skipped (exit {res.returncode}): {res.stderr.strip().splitlines()[-1:] or ''}")
             return None
         return res.stdout[res.stdout.index("### app"):].strip()
+    if name == "gui_responsiveness":
+        import subprocess
+        env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+        res = subprocess.run([sys.executable, os.path.join(HERE, "gui_responsiveness.py")]
+                             + (["--quick"] if quick else ["--repeats", "2"]), capture_output=True, text=True, env=env)
+        marker = "### app responsiveness"
+        if marker not in res.stdout:
+            log(f"app responsiveness section skipped (exit {res.returncode}): "
+                f"{res.stderr.strip().splitlines()[-1:] or ''}")
+            return None
+        text = res.stdout[res.stdout.index(marker):]
+        for line in text.splitlines():
+            if line.startswith(("benchmark took", "PASS", "FAIL")):
+                log("  app responsiveness: " + line)
+        return "\n".join(line for line in text.splitlines()
+                         if not line.startswith(("benchmark took", "PASS", "FAIL"))).strip()
     raise ValueError(name)
 
 

@@ -361,7 +361,15 @@ class MainWindow(QMainWindow):
         self.session.config.train = self.train_panel.config()
         old = self.session.data
         try:
-            self.session.set_data(data)
+            self.session.data = data
+            layers = self.session.layers()
+            if _count_params(layers) >= self.background_build:
+                # a large network is built off the UI thread; the old data and network stay until it arrives
+                self.session.data = old
+                self._show_status(f"building the network ({_count_params(layers):,} parameters)…")
+                self.builder.run(lambda: self.session.build(layers), lambda net: self._data_network_built(data, net))
+                return True
+            self.session.install(self.session.build(layers))
         except (SetupError, ValueError) as exc:
             self.session.data = old
             self.data_panel.show_error(str(exc))
@@ -369,6 +377,16 @@ class MainWindow(QMainWindow):
         self.show_data(data)
         self.files.mark_modified()
         return True
+
+    def _data_network_built(self, data, net) -> None:
+        """The network for newly loaded data, built in the background, arrives."""
+        if isinstance(net, Exception):
+            self.data_panel.show_error(str(net))
+            return
+        self.session.data = data
+        self.session.install(net)
+        self.show_data(data)
+        self.files.mark_modified()
 
     def show_data(self, data) -> None:
         """Point the plots at newly loaded data and the network built for it."""
@@ -522,6 +540,9 @@ class MainWindow(QMainWindow):
     def _waiting_for_build(self) -> bool:
         if self.builder.busy():
             self._show_status("the network is still being built; try again in a moment", error=True)
+            return True
+        if self.files.saving():              # the write reads the optimizer's state: training must not change it
+            self._show_status("the project is still being saved; try again in a moment", error=True)
             return True
         return False
 
@@ -899,6 +920,7 @@ class MainWindow(QMainWindow):
         self.recorder.close(training=training)
         self.runner.shutdown()
         self.builder.shutdown()
+        self.files.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self.files.confirm_discard():

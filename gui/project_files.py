@@ -32,6 +32,9 @@ class ProjectFiles:
         self.modified = False
         self.locate_missing: Callable[[str], Optional[str]] = self._locate_dialog
         self.interactive = type(self).interactive
+        from pyffnn_gui.model_runner import BackgroundCall
+
+        self._saver = BackgroundCall(window)     # large projects are written off the UI thread
 
     # ------------------------------------------------------------------ title and unsaved changes
     def update_title(self) -> None:
@@ -57,6 +60,9 @@ class ProjectFiles:
 
     # ------------------------------------------------------------------ projects
     def save(self, path: str) -> bool:
+        """Save the project to ``path``. A large network (``window.background_build`` parameters or more: a 5M one
+        writes 40 MB of weights and 80 MB of Adam moments) is written on a background thread, and True means
+        "started": the status line reports the outcome, and Play/Step/Reset wait for the write (:meth:`saving`)."""
         w, s, c = self.window, self.window.session, self.window.controller
         if s.net is None:
             w._show_status("nothing to save yet: load data first", error=True)
@@ -64,17 +70,42 @@ class ProjectFiles:
         cfg = w.current_config()
         cfg.data = s.config.data          # the data actually loaded, not unsaved panel edits
         # The optimizer's moments are only consistent with the weights while the worker is not updating them.
-        opt_meta, opt_state = (None, None) if c.running or s.optimizer is None else describe_optimizer(s.optimizer)
+        optimizer = None if c.running else s.optimizer
+        # the snapshot is replaced, never changed in place, so the background write may read it as it is
+        snapshot, history, epochs, spec = c.snapshot, s.history_arrays(), s.epochs_done, s.net.spec
+
+        def write():
+            opt_meta, opt_state = (None, None) if optimizer is None else describe_optimizer(optimizer)
+            save_project(path, cfg, snapshot, history, epochs, spec, opt_meta, opt_state)
+
+        if s.net.n_params >= getattr(w, "background_build", float("inf")):
+            w._show_status(f"saving project {path}…")
+            self._saver.run(write, lambda result: self._saved(path, result))
+            return True
         try:
-            save_project(path, cfg, c.snapshot, s.history_arrays(), s.epochs_done, s.net.spec, opt_meta, opt_state)
+            write()
         except (ProjectFileError, OSError) as exc:
             w._show_status(str(exc), error=True)
+            return False
+        return self._saved(path, None)
+
+    def _saved(self, path: str, error) -> bool:
+        if isinstance(error, Exception):
+            self.window._show_status(str(error), error=True)
             return False
         self.path = path
         self.modified = False
         self.update_title()
-        w._show_status(f"Saved project {path}")
+        self.window._show_status(f"Saved project {path}")
         return True
+
+    def saving(self) -> bool:
+        """A project is being written in the background."""
+        return self._saver.busy()
+
+    def shutdown(self) -> None:
+        """Finish a project write still under way (closing the window must not lose it)."""
+        self._saver.shutdown()
 
     def _load_project_data(self, project):
         """The project's data, asking where a moved CSV file went; None when it stays missing."""

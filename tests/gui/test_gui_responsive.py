@@ -236,3 +236,62 @@ def test_weights_tab_of_a_deep_network_fits_its_tab(qtbot):
             assert "<br>" in plot.titleLabel.text
     finally:
         win.shutdown()
+
+
+def test_loading_data_for_a_large_network_builds_it_in_the_background(window, qtbot):
+    import threading
+
+    window.background_build = 0                       # every network counts as large
+    s = window.session
+    old_net, old_data = s.net, s.data
+    threads = []
+    build = s.build
+    s.build = lambda layers: (threads.append(threading.current_thread()), build(layers))[1]
+    panel = window.data_panel
+    panel.builtin_combo.setCurrentIndex(panel.builtin_combo.findText("moons"))
+    qtbot.mouseClick(panel.load_button, Qt.LeftButton)
+    assert "building the network" in window.train_panel.status_label.text()
+    assert s.data is old_data and s.net is old_net        # the old pair stays until the new network arrives
+    qtbot.mouseClick(window.train_panel.play_button, Qt.LeftButton)
+    assert not window.running and "still being built" in window.train_panel.status_label.text()
+    qtbot.waitUntil(lambda: s.net is not old_net, timeout=10_000)
+    qtbot.wait(20)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    assert s.data is not old_data and s.config.data.builtin == "moons"
+    assert window.boundary_plot.data is s.data and s.epochs_done == 0
+    info = run_and_wait(qtbot, window, window.train_panel.step_button)
+    assert info["reason"] == "done" and s.epochs_done == 1
+
+
+def test_saving_a_large_project_writes_in_the_background(window, qtbot, tmp_path):
+    import threading
+
+    from pyffnn_gui import project_files, project_io
+
+    set_spin(qtbot, window.train_panel.epochs_spin, 3)
+    run_and_wait(qtbot, window, window.train_panel.play_button)
+    window.background_build = 0
+    threads, gate = [], threading.Event()
+    real = project_io.save_project
+
+    def slow_save(*args, **kw):
+        threads.append(threading.current_thread())
+        gate.wait(10)
+        real(*args, **kw)
+
+    project_files.save_project = slow_save
+    try:
+        path = tmp_path / "big.ffnnproj"
+        assert window.save_project_file(str(path))
+        assert "saving project" in window.train_panel.status_label.text() and window.files.saving()
+        qtbot.mouseClick(window.train_panel.play_button, Qt.LeftButton)   # training would change the moments
+        assert not window.running and "still being saved" in window.train_panel.status_label.text()
+        gate.set()
+        qtbot.waitUntil(lambda: not window.files.saving(), timeout=10_000)
+    finally:
+        project_files.save_project = real
+    assert threads and threads[0] is not threading.main_thread()
+    assert "Saved project" in window.train_panel.status_label.text() and not window.files.modified
+    project = project_io.load_project(str(path))
+    np.testing.assert_array_equal(project.params, window.session.net.params)
+    assert project.epochs_done == 3 and project.optimizer_meta is not None
