@@ -25,7 +25,7 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 GOAL_MS = 100.0
-QUICK_LIMIT = 1.2     # seconds --quick watches an action
+QUICK_LIMIT = 0.6     # seconds --quick watches an action (and waits at most for the previous one to settle)
 TICK_MS = 5
 
 
@@ -82,7 +82,7 @@ def measure(qapp, win, beat, action, wait_training=None, quiet=0.3, limit=60.0):
     ``wait_training`` (seconds): watch training that long instead of waiting for the app to settle."""
     from PySide6.QtCore import QTimer
 
-    settle(qapp, win, 0.05, limit)
+    settle(qapp, win, 0.05, limit if limit >= 10 else limit / 2)
     beat.start()
     t0 = time.perf_counter()
     QTimer.singleShot(0, action)

@@ -71,6 +71,8 @@ class LossPlot(QWidget):
         """After Reset or a new network: forget the old curves' range so the new curve fills the plot."""
         for curve in (self.train_loss, self.val_loss, self.train_acc, self.val_acc):
             curve.setData([], [])
+        # with no data auto-range keeps whatever range the old curves had: start from the empty plot's own range
+        self.loss_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         self.loss_plot.enableAutoRange()
         self.acc_plot.enableAutoRange(x=True)
         self.acc_plot.setYRange(0, 1.02)

@@ -34,7 +34,14 @@ def test_wheel_over_settings_scrolls_instead_of_switching_combos(window, qtbot):
 def test_reset_restarts_the_axes_range(window, qtbot):
     set_spin(qtbot, window.train_panel.epochs_spin, 30)
     run_and_wait(qtbot, window, window.train_panel.play_button)
+    window.redraw_now()
+    vb = window.loss_plot.loss_plot.getViewBox()
+    qtbot.waitUntil(lambda: vb.viewRange()[0][1] > 25, timeout=3000)
     qtbot.mouseClick(window.train_panel.reset_button, Qt.LeftButton)
+    qtbot.wait(50)
+    # right after Reset, before any new epoch, the axes no longer show the old run's 30 epochs
+    assert window.loss_plot.loss_plot.getViewBox().viewRange()[0][1] <= 1.5
+    assert window.loss_plot.acc_plot.getViewBox().viewRange()[0][1] <= 1.5
     set_spin(qtbot, window.train_panel.epochs_spin, 3)
     run_and_wait(qtbot, window, window.train_panel.play_button)
     window.redraw_now()
