@@ -217,7 +217,6 @@ def run(repeats: int = 3, hidden: str = "2048,2048,384", quick: bool = False, lo
     info["worst_redraw_ms"] = max(win.frame_costs) * 1000 if win.frame_costs else 0.0
     info["load_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     info["repeats"], info["quick"] = repeats, quick
-    settle(qapp, win, 0.0)
     close_sweep()
     win.shutdown()
     win.close()
