@@ -13,7 +13,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from pyffnn_gui.data_source import PreparedData
 from pyffnn_gui.paint_tool import PaintTool
@@ -69,14 +69,18 @@ class BoundaryPlot(QWidget):
         self.readout = QLabel("")
         self.paint = PaintTool(self.widget, self.plot)
         self.paint.setVisible(False)
-        controls = QHBoxLayout()
-        controls.setContentsMargins(4, 0, 4, 0)
-        controls.addWidget(self.discretize_check)
-        controls.addWidget(self.paint, 1)
+        # "Discretize output" and the paint tools share a line when there is room, else the tools go below it
+        # (side by side they would set the plot's minimum width, and a small window would scroll sideways)
+        self.controls_box = QWidget()
+        self._controls = QGridLayout(self.controls_box)
+        self._controls.setContentsMargins(4, 0, 4, 0)
+        self._controls_wide = None
+        self._place_controls(True)
+        controls = self.controls_box
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget, 1)
-        layout.addLayout(controls)
+        layout.addWidget(controls)
         self.wrong_points = pg.ScatterPlotItem(symbol="x", size=8, pen=pg.mkPen("#d00000", width=1.2), brush=None)
         self.wrong_points.setZValue(5)
         self.plot.addItem(self.wrong_points)
@@ -103,6 +107,24 @@ class BoundaryPlot(QWidget):
         self._grid = None
         self._projection = None
         self.plane = None
+
+    def _place_controls(self, wide: bool) -> None:
+        if wide == self._controls_wide:
+            return
+        self._controls_wide = wide
+        for w in (self.discretize_check, self.paint):
+            self._controls.removeWidget(w)
+        self._controls.addWidget(self.discretize_check, 0, 0)
+        self._controls.addWidget(self.paint, 0, 1) if wide else self._controls.addWidget(self.paint, 1, 0)
+        self._controls.setColumnStretch(1, 1 if wide else 0)
+        # the narrow arrangement's width is the minimum in either arrangement
+        self.controls_box.setMinimumWidth(max(self.discretize_check.minimumSizeHint().width(),
+                                              self.paint.minimumSizeHint().width()) + 8)
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt's name)
+        need = self.discretize_check.sizeHint().width() + self.paint.sizeHint().width() + 16
+        self._place_controls(event.size().width() >= need)
+        super().resizeEvent(event)
 
     # ------------------------------------------------------------------ data
     def _show_colorbar(self, on: bool) -> None:

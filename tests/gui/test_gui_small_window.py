@@ -71,6 +71,20 @@ def test_neuron_maps_row_is_reachable_at_900_by_560(window, qtbot):
     window.resize(900, 560)
     qtbot.wait(100)
     assert (window.width(), window.height()) == (900, 560)
+    # the paint tools go under "Discretize output" instead of making the plots scroll sideways
+    assert window.boundary_plot.paint.isVisible()
+    assert window.plots_scroll.horizontalScrollBar().maximum() == 0
+    paint, check = window.boundary_plot.paint, window.boundary_plot.discretize_check
+
+    def middle(w):
+        return w.mapTo(window, w.rect().center()).y()
+
+    assert middle(paint) > middle(check) + 10
+    window.resize(1366, 768)
+    qtbot.wait(100)
+    assert abs(middle(paint) - middle(check)) < 10          # with room they share one line
+    window.resize(900, 560)
+    qtbot.wait(100)
     window.plots_scroll.ensureWidgetVisible(window.maps_check, 0, 0)
     qtbot.wait(20)
     assert _inside_window(window, window.maps_check)
