@@ -40,7 +40,7 @@ import numpy as np
 
 from pyffnn_gui.training_job import Progress, Requests, TrainJob, run_fit
 
-START_TIMEOUT = 60.0     # seconds for a child to import numpy and pyffnn (a loaded machine can be slow)
+START_TIMEOUT = 30.0     # seconds for a child to import numpy and pyffnn (a loaded machine can be slow)
 POLL_SECONDS = 0.02      # how often the waiting app thread forwards Pause/Abort and checks the child is alive
 LOCK_TIMEOUT = 2.0       # never wait longer for the snapshot lock (a child killed while holding it)
 DISABLE_ENV = "PYFFNN_GUI_TRAIN_IN_THREAD"   # set to 1 to train in the app's own thread (debugging)
@@ -223,7 +223,11 @@ class TrainingProcess:
         :class:`ProcessUnavailable` (nothing trained) if the child is gone before the job reaches it."""
         self.wait_ready()
         params = job.net.params
-        view = np.ndarray(params.shape, params.dtype, buffer=self._block_for(params.nbytes).buf)
+        try:
+            view = np.ndarray(params.shape, params.dtype, buffer=self._block_for(params.nbytes).buf)
+        except OSError as exc:            # no shared memory here (e.g. no /dev/shm): train in the thread instead
+            self.close()
+            raise ProcessUnavailable(f"no shared memory for the training process ({exc})") from exc
         self.requests.clear()
         try:
             _send(self.conn, ("fit", job, self.block.name, emit_interval, probe_share))

@@ -219,3 +219,16 @@ def test_every_background_probed_job_ends_with_the_norms_of_its_last_epoch(windo
         run_fit(job, lambda p: out.extend(e for e, _ in p.grad_norms), Requests(), emit_interval=0.0,
                 probe_in_background=True)
         assert out and out[-1] == start + 10 and out == sorted(set(out)), (start, out)
+
+
+def test_without_shared_memory_training_falls_back_to_the_thread(window, qtbot, monkeypatch):
+    class NoSharedMemory:
+        def __init__(self, *args, **kwargs):
+            raise OSError("no /dev/shm (test)")
+
+    training_process.shutdown()     # a fresh worker, which has no shared block yet
+    monkeypatch.setattr(training_process.shared_memory, "SharedMemory", NoSharedMemory)
+    set_spin(qtbot, window.train_panel.epochs_spin, 3)
+    info = run_and_wait(qtbot, window, window.train_panel.play_button)
+    assert info["reason"] == "done" and window.session.epochs_done == 3
+    assert "no shared memory" in info["notice"] and "own thread" in window.train_panel.status_label.text()
