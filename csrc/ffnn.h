@@ -164,6 +164,14 @@ int ffnn_forward_f32(const ffnn_layer *layers, int32_t n_layers, const float *pa
 int ffnn_forward_f64(const ffnn_layer *layers, int32_t n_layers, const double *params, const double *X, int64_t n,
                      int64_t batch, double *out, double *work, int32_t *iwork);
 
+/* One sample x (n_in values) forward into out (n_out values): the latency path.  ffnn_forward with n = 1, plus a
+ * check that x is finite: FFNN_E_NONFINITE (nothing computed) if any of its values is NaN or infinite, so a caller
+ * needs no check of its own.  work / iwork are sized for a batch of `batch` >= 1 samples. */
+int ffnn_forward_one_f32(const ffnn_layer *layers, int32_t n_layers, const float *params, const float *x,
+                         int64_t batch, float *out, float *work, int32_t *iwork);
+int ffnn_forward_one_f64(const ffnn_layer *layers, int32_t n_layers, const double *params, const double *x,
+                         int64_t batch, double *out, double *work, int32_t *iwork);
+
 /* Forward + loss + backward: *loss_sum = sum over the n samples of w_i times the per-sample loss (w = sample_weight,
  * or 1 when sample_weight is NULL); grads ACCUMULATE scale * d(loss_sum)/d(params) (pass scale = 1/n, or 1/sum(w),
  * for the mean).  Zero grads yourself first. */

@@ -1,6 +1,7 @@
 /* The float instantiation of the core: every template below is compiled with real = float and _f32 names. */
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 #include "ffnn_internal.h"
 #include "ffnn_kernels.h"
 

@@ -1,6 +1,7 @@
 /* The double instantiation of the core: every template below is compiled with real = double and _f64 names. */
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 #include "ffnn_internal.h"
 #include "ffnn_kernels.h"
 

@@ -194,25 +194,45 @@ static void GN(nt_one)(real *restrict z, const real *restrict in, const real *re
     z[i * rows + j] = s + b[j];
 }
 
-/* NT_G outputs of one sample with exactly the arithmetic of nt_one (GEMV style: each W row streams through once,
- * the sample's row stays in L1, and NT_G independent accumulator chains hide the FMA latency). */
+/* g <= NT_G outputs of one sample with exactly the arithmetic of nt_one (GEMV style: each W row streams through
+ * once, the sample's row stays in L1, and g independent accumulator chains hide the FMA latency).  Always inlined
+ * with a constant g, so each call site gets its own fully unrolled copy with the accumulators in registers. */
+static inline __attribute__((always_inline)) void GN(nt_rows)(real *restrict z, const real *restrict in,
+                                                             const real *restrict W, const real *restrict b,
+                                                             int64_t K, int64_t rows, int64_t i, int64_t j, const int g)
+{
+    GN(vec) acc[NT_G];
+    for (int c = 0; c < g; c++) acc[c] = GN(splat)(0);
+    const real *xr = in + i * K;
+    const int64_t kv = K - K % VL;
+    int64_t k = 0;
+    for (; k + 2 * VL <= kv; k += 2 * VL) { /* two vectors per row and pass: each row's next line follows at once */
+        const GN(vec) x0 = GN(load)(xr + k), x1 = GN(load)(xr + k + VL);
+        for (int c = 0; c < g; c++) acc[c] += x0 * GN(load)(W + (j + c) * K + k);
+        for (int c = 0; c < g; c++) acc[c] += x1 * GN(load)(W + (j + c) * K + k + VL);
+    }
+    for (; k < kv; k += VL) {
+        const GN(vec) x = GN(load)(xr + k);
+        for (int c = 0; c < g; c++) acc[c] += x * GN(load)(W + (j + c) * K + k);
+    }
+    for (int c = 0; c < g; c++) {
+        const real *wc = W + (j + c) * K;
+        real s = kv ? GN(hsum)(acc[c]) : 0;
+        for (int64_t k2 = kv; k2 < K; k2++) s += xr[k2] * wc[k2];
+        z[i * rows + j + c] = s + b[j + c];
+    }
+}
+
 static void GN(nt_row)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
                        int64_t K, int64_t rows, int64_t i, int64_t j)
 {
-    GN(vec) acc[NT_G];
-    for (int c = 0; c < NT_G; c++) acc[c] = GN(splat)(0);
-    const real *xr = in + i * K;
-    const int64_t kv = K - K % VL;
-    for (int64_t k = 0; k < kv; k += VL) {
-        const GN(vec) x = GN(load)(xr + k);
-        for (int c = 0; c < NT_G; c++) acc[c] += x * GN(load)(W + (j + c) * K + k);
-    }
-    for (int c = 0; c < NT_G; c++) {
-        const real *wc = W + (j + c) * K;
-        real s = kv ? GN(hsum)(acc[c]) : 0;
-        for (int64_t k = kv; k < K; k++) s += xr[k] * wc[k];
-        z[i * rows + j + c] = s + b[j + c];
-    }
+    GN(nt_rows)(z, in, W, b, K, rows, i, j, NT_G);
+}
+
+static void GN(nt_row4)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
+                        int64_t K, int64_t rows, int64_t i, int64_t j)
+{
+    GN(nt_rows)(z, in, W, b, K, rows, i, j, 4);
 }
 
 static void GN(gemm_nt)(real *restrict z, const real *restrict in, const real *restrict W, const real *restrict b,
@@ -222,6 +242,7 @@ static void GN(gemm_nt)(real *restrict z, const real *restrict in, const real *r
         for (int64_t i = 0; i < n; i++) {
             int64_t j = j0;
             for (; j + NT_G <= j1; j += NT_G) GN(nt_row)(z, in, W, b, K, rows, i, j);
+            for (; j + 4 <= j1; j += 4) GN(nt_row4)(z, in, W, b, K, rows, i, j); /* leftovers: 4 chains still */
             for (; j < j1; j++) GN(nt_one)(z, in, W, b, K, rows, i, j);
         }
         return;

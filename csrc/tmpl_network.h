@@ -112,6 +112,36 @@ int FN(ffnn_forward)(const ffnn_layer *layers, int32_t n_layers, const real *par
     return FFNN_OK;
 }
 
+/* 1 if any of x[0..n) is NaN or infinite: all exponent bits set.  An OR over integer lanes (vectorises, unlike a
+ * floating-point sum, whose order C fixes). */
+static int FN(any_nonfinite)(const real *x, int64_t n)
+{
+    if (sizeof(real) == 8) {
+        uint64_t bad = 0;
+        for (int64_t i = 0; i < n; i++) {
+            uint64_t u;
+            memcpy(&u, (const char *)x + 8 * i, 8);
+            bad |= (uint64_t)((u & 0x7ff0000000000000u) == 0x7ff0000000000000u);
+        }
+        return bad != 0;
+    }
+    uint32_t bad = 0;
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, (const char *)x + 4 * i, 4);
+        bad |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+    }
+    return bad != 0;
+}
+
+int FN(ffnn_forward_one)(const ffnn_layer *layers, int32_t n_layers, const real *params, const real *x,
+                         int64_t batch, real *out, real *work, int32_t *iwork)
+{
+    if (!layers || !x || n_layers <= 0) return FFNN_E_NULL;
+    if (FN(any_nonfinite)(x, layers[0].n_in)) return FFNN_E_NONFINITE;
+    return FN(ffnn_forward)(layers, n_layers, params, x, 1, batch, out, work, iwork);
+}
+
 static double FN(output_loss)(const ffnn_layer *layers, int32_t n_layers, const real *Y, const real *w, int64_t n,
                               int64_t batch, int32_t loss, const real *work)
 {

@@ -1,6 +1,5 @@
 """The Network: a layer table over one flat parameter buffer, with forward, loss, gradients and training."""
 import contextlib
-import math
 import os
 import threading
 
@@ -54,11 +53,14 @@ class Network:
         _check_memory(n_params, self.dtype, format_spec(self.n_inputs, self.layers))
         self._busy_lock = threading.Lock()  # guards the owner fields below, held only for a moment
         self._busy_owner, self._busy_depth, self._busy_what = None, 0, None
-        self._params = np.zeros(n_params, dtype=self.dtype)
-        self._grads = np.zeros(n_params, dtype=self.dtype)
+        self._params = core.aligned_zeros(n_params, self.dtype)  # cache-line aligned: the kernels' loads
+        self._grads = core.aligned_zeros(n_params, self.dtype)
         # params is only ever written in place (the setter copies), so its C pointer can be made once
         self._params_ptr = core.wptr(self._params)
         self._forward_fn = core.func("ffnn_forward", self.dtype)
+        self._forward_one_fn = core.func("ffnn_forward_one", self.dtype)
+        self._n_layers = len(self.layers)
+        self._in_shape_1d, self._in_shape_2d = (self.n_inputs,), (1, self.n_inputs)
         self._ctype = "float[]" if self.dtype == np.float32 else "double[]"
         self._out_shape_1d, self._out_shape_2d = (self.layers[-1].units,), (1, self.layers[-1].units)
         self.metadata = {}
@@ -267,11 +269,12 @@ class Network:
 
     def forward(self, X):
         """Output-layer activations a(L) for samples ``X`` (n, n_inputs); one sample (n_inputs,) gives (n_outputs,)."""
-        if type(X) is np.ndarray and X.dtype == self.dtype and X.shape[-1] == self.n_inputs and X.flags.c_contiguous:
-            # one sample, as (n_inputs,) or (1, n_inputs): the latency path (finite iff its dot with itself is)
-            if X.ndim == 1 and math.isfinite(X.dot(X)):
+        if type(X) is np.ndarray and X.dtype == self.dtype and X.flags.c_contiguous:
+            # one sample, as (n_inputs,) or (1, n_inputs): the latency path (the core checks it is finite)
+            shape = X.shape
+            if shape == self._in_shape_1d:
                 return self._forward_one(X, self._out_shape_1d)
-            if X.ndim == 2 and X.shape[0] == 1 and math.isfinite(X[0].dot(X[0])):
+            if shape == self._in_shape_2d:
                 return self._forward_one(X, self._out_shape_2d)
         X2, was_1d = check_X(X, self.n_inputs, self.dtype)
         out = self._forward_raw(X2)
@@ -280,17 +283,19 @@ class Network:
     predict = forward
 
     def _forward_one(self, x, shape):
-        """One already-checked sample (any C-contiguous array of n_inputs values): the latency path, with as little
-        Python as possible; the output has ``shape``."""
+        """One sample (a C-contiguous array of n_inputs values of the network's dtype): the latency path, with as
+        little Python as possible: the workspace and its C pointers are cached per thread, the core checks that the
+        sample is finite, and the only new object is the output (of ``shape``)."""
         ws = getattr(self._local, "ws", None)
         if ws is None:
             ws = self._workspace(1)
         out = np.empty(shape, dtype=self.dtype)
         ctype = self._ctype
-        status = self._forward_fn(self._table, len(self.layers), self._params_ptr,
-                                  core.ffi.from_buffer(ctype, x), 1, ws[0],
-                                  core.ffi.from_buffer(ctype, out, require_writable=True), ws[3], ws[4])
+        status = self._forward_one_fn(self._table, self._n_layers, self._params_ptr, core.ffi.from_buffer(ctype, x),
+                                      ws[0], core.ffi.from_buffer(ctype, out, require_writable=True), ws[3], ws[4])
         if status:
+            if status == core.lib.FFNN_E_NONFINITE:
+                check_X(x, self.n_inputs, self.dtype)  # raises the usual message for NaN / infinite inputs
             core.check(status, "forward pass")
         return out
 

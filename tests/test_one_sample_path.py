@@ -45,3 +45,102 @@ def test_one_row_of_the_wrong_width_is_refused():
     net = Network("3-4tanh-2softmax", dtype="float64", random_state=0)
     with pytest.raises(FFNNError):
         net.forward(np.zeros((1, 4)))
+
+
+def _simd_levels():
+    from pyffnn._core import lib
+    default, found = lib.ffnn_get_simd(), set()
+    for level in (lib.FFNN_SIMD_PLAIN, lib.FFNN_SIMD_AVX2, lib.FFNN_SIMD_AVX512):
+        lib.ffnn_set_simd(level)
+        found.add(lib.ffnn_get_simd())
+    lib.ffnn_set_simd(default)
+    return sorted(found)
+
+
+# widths that hit every edge of the one-sample kernel: groups of 16 (AVX-512) or 8 outputs, the 4-output leftover
+# groups and single outputs; inputs that are a whole number of vector pairs, an odd number of vectors, or neither
+@pytest.mark.parametrize("spec", ["77-45relu-19tanh-5linear", "64-20relu-3softmax", "48-33sigmoid-29relu-7softmax",
+                                  "5-1sigmoid"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_one_sample_1d_row_and_batch_agree_bitwise_at_every_level(spec, dtype, threads):
+    from pyffnn._core import lib
+    try:
+        lib.ffnn_set_threads(threads)
+        for simd in _simd_levels():
+            lib.ffnn_set_simd(simd)
+            net = Network(spec, dtype=dtype, random_state=2)
+            X = np.random.default_rng(3).standard_normal((9, net.n_inputs)).astype(dtype)
+            batch = net.forward(X)
+            for i in range(X.shape[0]):
+                np.testing.assert_array_equal(net.forward(X[i]), batch[i])
+                np.testing.assert_array_equal(net.forward(X[i:i + 1])[0], batch[i])
+                np.testing.assert_array_equal(net.predict(X[i]), batch[i])
+    finally:
+        lib.ffnn_set_threads(0)
+        lib.ffnn_set_simd(-1)
+
+
+def test_non_contiguous_float64_and_list_samples_give_the_fast_paths_bits():
+    net = Network("784-256relu-10softmax", dtype="float32", random_state=0)
+    wide = np.random.default_rng(4).standard_normal((3, 1568)).astype(np.float32)
+    x = wide[1, ::2]  # a strided view: not C-contiguous
+    assert not x.flags.c_contiguous
+    ref = net.forward(np.ascontiguousarray(x))
+    np.testing.assert_array_equal(net.forward(x), ref)
+    np.testing.assert_array_equal(net.forward(wide[1:2, ::2])[0], ref)
+    np.testing.assert_array_equal(net.forward(x.astype(np.float64)), ref)  # cast to float32, the same values
+    np.testing.assert_array_equal(net.forward(x.tolist()), ref)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_non_finite_sample_gets_the_checked_paths_message(dtype):
+    net = Network("16-8relu-3softmax", dtype=dtype, random_state=0)
+    x = np.ones(16, dtype=dtype)
+    x[-1] = np.nan
+    with pytest.raises(FFNNError) as batch_error:
+        net.forward(np.stack([x, x]))
+    for sample in (x, x[None, :]):
+        with pytest.raises(FFNNError) as one_error:
+            net.forward(sample)
+        assert str(one_error.value) == str(batch_error.value)
+    x[-1] = 1.0
+    net.forward(x)  # the network is still usable
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_core_forward_one_refuses_non_finite_samples_and_otherwise_is_forward(dtype):
+    from pyffnn import _binding as core
+    from pyffnn._core import ffi, lib
+    net = Network("20-17tanh-4linear", dtype=dtype, random_state=0)
+    ctype = "float[]" if dtype == "float32" else "double[]"
+    one, fwd = core.func("ffnn_forward_one", dtype), core.func("ffnn_forward", dtype)
+    work, iwork = core.workspace(net._table, net.n_layers, 1, dtype)
+    x = np.linspace(-1, 1, 20).astype(dtype)
+    out1, out2 = np.zeros(4, dtype), np.zeros(4, dtype)
+    assert one(net._table, net.n_layers, core.ptr(net.params), ffi.from_buffer(ctype, x), 1,
+               core.wptr(out1), core.wptr(work), core.iptr(iwork)) == lib.FFNN_OK
+    assert fwd(net._table, net.n_layers, core.ptr(net.params), ffi.from_buffer(ctype, x), 1, 1,
+               core.wptr(out2), core.wptr(work), core.iptr(iwork)) == lib.FFNN_OK
+    np.testing.assert_array_equal(out1, out2)
+    for bad in (np.nan, np.inf, -np.inf):
+        y, out = x.copy(), np.full(4, 7, dtype)
+        y[11] = bad
+        assert one(net._table, net.n_layers, core.ptr(net.params), ffi.from_buffer(ctype, y), 1,
+                   core.wptr(out), core.wptr(work), core.iptr(iwork)) == lib.FFNN_E_NONFINITE
+        np.testing.assert_array_equal(out, 7)  # nothing written
+    tiny = x.copy()
+    tiny[0] = np.finfo(dtype).smallest_subnormal  # subnormal and huge values are finite
+    tiny[1] = np.finfo(dtype).max
+    assert one(net._table, net.n_layers, core.ptr(net.params), ffi.from_buffer(ctype, tiny), 1,
+               core.wptr(out1), core.wptr(work), core.iptr(iwork)) == lib.FFNN_OK
+
+
+def test_parameters_start_on_a_cache_line():
+    """The kernels' 64-byte loads of the weights would straddle two cache lines otherwise (numpy aligns to 16)."""
+    import pickle
+    net = Network("30-20relu-5softmax", dtype="float32", random_state=0)
+    for other in (net, net.copy(), pickle.loads(pickle.dumps(net))):
+        assert other.params.ctypes.data % 64 == 0 and other.grads.ctypes.data % 64 == 0
+        np.testing.assert_array_equal(other.params, net.params)
+        assert other.params.flags.writeable and other.params.flags.c_contiguous
