@@ -7,7 +7,9 @@
 Sections, in order: the reference workloads (playground, digits, wide with its memory table, latency with the
 single-sample floor from the measured L2 bandwidth, the (1, n) path and batch-1000 inference against the measured
 FMA peak), thread scaling (thread_scaling.py), float64 against scikit-learn (float64.py), the cost curves with their
-PNG and the points where pyffnn is not ahead (cost_curves.py), the app against headless fit
+PNG and the points where pyffnn is not ahead (cost_curves.py), where the latency network's and a training run's
+time goes (time_breakdown.py: per-call layers, callgrind instruction counts per core function), the app against
+headless fit
 (gui_training_speed.py, offscreen Qt, in a child process) and the app's UI-thread blocking per user action on a
 5M-parameter network (gui_responsiveness.py, in a child process; its --quick mode, about a minute, in a --quick
 run).  ``--sections`` runs a subset; the sections it does not
@@ -39,7 +41,8 @@ from workloads import WORKLOADS  # noqa: E402
 
 PEERS = [PyffnnPeer, NumpyPeer, TorchPeer, SklearnPeer, KannPeer, FannPeer]
 #: The sections other scripts own, in the order they follow the workloads.
-EXTRA_SECTIONS = ("thread_scaling", "float64", "cost_curves", "gui_training_speed", "gui_responsiveness")
+EXTRA_SECTIONS = ("thread_scaling", "float64", "cost_curves", "time_breakdown", "gui_training_speed",
+                  "gui_responsiveness")
 
 
 def _peers_for(wl, names):
@@ -258,6 +261,9 @@ def _extra_section(name, quick, output, log):
         except ImportError as exc:  # scikit-learn or threadpoolctl missing
             log(f"float64 section skipped: {exc}")
             return None
+    if name == "time_breakdown":
+        import time_breakdown
+        return time_breakdown.section(quick, log)
     if name == "cost_curves":
         import cost_curves
         rows, limits = cost_curves.sweep(quick, (1, 2), (), log)

@@ -14,6 +14,7 @@ from .training.targets import _as_real, check_sample_weight, check_X, encode_tar
 from .validation import all_finite, check_dtype, check_int, seed_from
 
 _PREDICT_CHUNK = 2048  # samples per forward call: bounds the workspace of predictions on big inputs
+_STAGE_CHUNK, _STAGE_MIN = 256, 16  # samples per aligned copy of the input (_forward_raw), and the least worth it
 
 
 def _physical_memory():
@@ -257,15 +258,32 @@ class Network:
         params = self.params if params is None else params
         n = X.shape[0]
         out = np.empty((n, self.n_outputs), dtype=self.dtype)
-        chunk = min(n, _PREDICT_CHUNK)
+        row_bytes = X.shape[1] * X.itemsize
+        # numpy's arrays start 16 bytes past a cache line: when whole rows could be aligned, copy the input chunk by
+        # chunk into an aligned buffer first (the blocked kernel then loads whole lines; a 1000 x 784 float32
+        # batch ran about 1.25x faster in C for a copy costing a few percent)
+        stage = n >= _STAGE_MIN and row_bytes % core.ALIGN == 0 and X.ctypes.data % core.ALIGN != 0
+        chunk = min(n, _STAGE_CHUNK if stage else _PREDICT_CHUNK)
         batch, _, _, w, iw = self._workspace(chunk)
+        staging = self._staging(chunk) if stage else None
         fwd = self._forward_fn
         p = self._params_ptr if params is self.params else core.ptr(params)
         for start in range(0, n, chunk):
             xs = X[start:start + chunk]
+            if staging is not None:
+                xs = staging[:xs.shape[0]]
+                np.copyto(xs, X[start:start + chunk])
             core.check(fwd(self._table, self.n_layers, p, core.ptr(xs), xs.shape[0], batch,
                            core.wptr(out[start:start + chunk]), w, iw), "forward pass")
         return out
+
+    def _staging(self, rows):
+        """Per-thread cache-line aligned (rows, n_inputs) buffer for _forward_raw's aligned copies of the input."""
+        cached = getattr(self._local, "stage", None)
+        if cached is None or cached.shape[0] < rows:
+            cached = core.aligned_zeros(rows * self.n_inputs, self.dtype).reshape(rows, self.n_inputs)
+            self._local.stage = cached
+        return cached
 
     def forward(self, X):
         """Output-layer activations a(L) for samples ``X`` (n, n_inputs); one sample (n_inputs,) gives (n_outputs,)."""
