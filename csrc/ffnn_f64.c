@@ -14,6 +14,6 @@ int FN(ffnn_step)(ffnn_optimizer *opt, real *params, const real *grads, real *st
 #include "tmpl_kernels.h"
 #include "tmpl_activations.h"
 #include "tmpl_loss.h"
-#include "tmpl_optim.h"
 #include "tmpl_network.h"
+#include "tmpl_optim.h"
 #include "tmpl_perceptron.h"

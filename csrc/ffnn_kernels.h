@@ -10,7 +10,7 @@
         void (*nt)(real *z, const real *in, const real *W, const real *b, int64_t n, int64_t K, int64_t rows,       \
                    int64_t j0, int64_t j1);                                                                         \
         void (*tn)(real *dW, real *db, const real *dz, const real *in, int64_t n, int64_t K, int64_t rows,          \
-                   int64_t j0, int64_t j1, int64_t c0, int64_t c1, int accumulate);                                 \
+                   int64_t j0, int64_t j1, int accumulate);                                                         \
         void (*nn)(real *din, const real *dz, const real *W, int64_t n, int64_t K, int64_t rows, int64_t c0,        \
                    int64_t c1);                                                                                     \
         /* tiny-network minibatch pass (tmpl_tiny.h): [0] for width 8, [1] for width 16 */                          \

@@ -53,20 +53,6 @@ static void FN(activation_forward)(real *restrict a, const real *restrict z, int
     }
 }
 
-/* a[i][j] = f(z[i][j]) over the block [i0, i1) x [j0, j1) of [n x K] matrices, f element-wise: each element on its
- * own with the same formula as activation_forward, so a block gives the bits the whole matrix gives. */
-static void FN(activation_block)(real *a, const real *z, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t K,
-                                 int32_t act)
-{
-    const int whole = j0 == 0 && j1 == K; /* whole rows: one contiguous run */
-    const ffnn_layer one = {.n_out = (int32_t)(whole ? K : j1 - j0), .activation = act, .pieces = 1};
-    if (whole) {
-        FN(activation_forward)(a + i0 * K, z + i0 * K, i1 - i0, &one, NULL);
-        return;
-    }
-    for (int64_t i = i0; i < i1; i++) FN(activation_forward)(a + i * K + j0, z + i * K + j0, 1, &one, NULL);
-}
-
 /* dz [n x rows] from da [n x n_out] */
 static void FN(activation_backward)(real *restrict dz, const real *restrict da, const real *restrict z,
                                     const real *restrict a, int64_t n, const ffnn_layer *ly,
@@ -101,22 +87,6 @@ static void FN(activation_backward)(real *restrict dz, const real *restrict da, 
         break;
     }
     }
-}
-
-/* d[i][j] *= f'(z[i][j]) (given a = f(z)) over the columns [j0, j1) of [n x K] matrices, in place, f element-wise:
- * activation_backward's arithmetic for each element (through a small buffer: its arguments do not alias). */
-static void FN(activation_backward_block)(real *d, const real *z, const real *a, int64_t n, int64_t j0, int64_t j1,
-                                          int64_t K, int32_t act)
-{
-    enum { PIECE = 256 };
-    real buf[PIECE];
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t j = j0; j < j1; j += PIECE) {
-            const int64_t m = j1 - j < PIECE ? j1 - j : PIECE, o = i * K + j;
-            const ffnn_layer one = {.n_out = (int32_t)m, .activation = act, .pieces = 1};
-            FN(activation_backward)(buf, d + o, z + o, a + o, 1, &one, NULL);
-            memcpy(d + o, buf, sizeof(real) * (size_t)m);
-        }
 }
 
 #undef VMATH64

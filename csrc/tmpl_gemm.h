@@ -14,8 +14,7 @@
  *
  * Shapes (row-major): in [n x K], W [rows x K], b [rows], z / dz [n x rows], dW [rows x K], din [n x K].
  *   nt:  z[i][j]    = b[j] + sum_k in[i][k] W[j][k]        for j in [j0, j1)      (forward)
- *   tn:  dW[j][c] (+)= sum_i dz[i][j] in[i][c], db[j] (+)= sum_i dz[i][j]  for j in [j0, j1), c in [ca, cb)
- *                                                                                     (weight gradient)
+ *   tn:  dW[j][c] (+)= sum_i dz[i][j] in[i][c], db[j] (+)= sum_i dz[i][j]  for j in [j0, j1)  (weight gradient)
  *   nn:  din[i][c]  = sum_j dz[i][j] W[j][c]               for c in [c0, c1)      (input gradient)
  */
 #define VL ((int64_t)LANES)
@@ -268,13 +267,10 @@ static void GN(gemm_nt)(real *restrict z, const real *restrict in, const real *r
  * stride apart, which would thrash the L1 sets).  Samples are taken in chunks of TN_IC: each element is
  *   acc = (first chunk and not accumulating) ? 0 : dW;  acc += dz*in over the chunk, in order;  dW = acc. */
 static void GN(gemm_tn)(real *restrict dW, real *restrict db, const real *restrict dz, const real *restrict in,
-                        int64_t n, int64_t K, int64_t rows, int64_t j0, int64_t j1, int64_t ca, int64_t cb,
-                        int accumulate)
+                        int64_t n, int64_t K, int64_t rows, int64_t j0, int64_t j1, int accumulate)
 {
-    /* the columns [ca, cb) of those rows (ca a multiple of 2 vectors, so each column takes the path it takes in a
-     * whole-row call: the same bits); db with the block that starts at column 0 */
-    const int64_t c2 = cb - (cb - ca) % (2 * VL);        /* columns [ca, c2) in pairs of vectors */
-    const int64_t c1 = cb - (cb - c2) % VL;              /* [c2, c1): one vector (c1 == c2 or c2 + VL) */
+    const int64_t c2 = K - K % (2 * VL);                 /* columns [0, c2) in pairs of vectors */
+    const int64_t c1 = K - K % VL;                       /* [c2, c1): one vector (c1 == c2 or c2 + VL) */
     real pack[TN_IC * TN_MJ];
     for (int64_t j = j0; j < j1; j += TN_MJ) {
         const int mj = j1 - j < TN_MJ ? (int)(j1 - j) : TN_MJ;
@@ -285,14 +281,14 @@ static void GN(gemm_tn)(real *restrict dW, real *restrict db, const real *restri
                 for (int r = 0; r < mj; r++) pack[i * TN_MJ + r] = dz[(i0 + i) * rows + j + r];
                 for (int r = mj; r < TN_MJ; r++) pack[i * TN_MJ + r] = 0;
             }
-            if (ca == 0) { /* db: column sums, chunk by chunk like dW; the TN_MJ sums side by side (independent chains) */
+            {   /* db: column sums, chunk by chunk like dW; the TN_MJ sums side by side (independent chains) */
                 real s[TN_MJ];
                 for (int r = 0; r < TN_MJ; r++) s[r] = fresh || r >= mj ? 0 : db[j + r];
                 for (int64_t i = 0; i < ni; i++)
                     for (int r = 0; r < TN_MJ; r++) s[r] += pack[i * TN_MJ + r];
                 for (int r = 0; r < mj; r++) db[j + r] = s[r];
             }
-            for (int64_t c = ca; c < c2; c += 2 * VL) {
+            for (int64_t c = 0; c < c2; c += 2 * VL) {
                 if (mj == TN_MJ) {
                     GN(vec) a0[TN_MJ], a1[TN_MJ];
                     for (int r = 0; r < TN_MJ; r++) {
@@ -337,7 +333,7 @@ static void GN(gemm_tn)(real *restrict dW, real *restrict db, const real *restri
                 GN(store)(d, a0);
             }
             for (int r = 0; r < mj; r++) {                   /* the last few columns, scalar */
-                for (int64_t c = c1; c < cb; c++) {
+                for (int64_t c = c1; c < K; c++) {
                     real *d = dW + (j + r) * K + c;
                     real s = fresh ? 0 : *d;
                     for (int64_t i = 0; i < ni; i++) s += pack[i * TN_MJ + r] * in[(i0 + i) * K + c];

@@ -84,9 +84,8 @@ static void FN(forward_impl)(const ffnn_layer *layers, int32_t n_layers, const r
         const ffnn_layer *ly = &layers[l];
         real *z = work + ffnn__z_offset(layers, l, batch);
         real *a = work + ffnn__a_offset(layers, l, batch);
-        if (!FN(dense_forward)(z, a, ly->activation, in, params + ly->w_offset, params + ly->b_offset, n, ly->n_in,
-                               ffnn__rows(ly), team))
-            FN(activation_forward)(a, z, n, ly, iwork + ffnn__argmax_offset(layers, l, batch));
+        FN(dense_forward)(z, in, params + ly->w_offset, params + ly->b_offset, n, ly->n_in, ffnn__rows(ly), team);
+        FN(activation_forward)(a, z, n, ly, iwork + ffnn__argmax_offset(layers, l, batch));
         in = a;
         if (rng && ly->dropout > 0) {
             real *D = work + ffnn__dropout_offset(layers, n_layers, l, batch), *M = D + batch * ly->n_out;
@@ -167,18 +166,15 @@ int FN(ffnn_loss)(const ffnn_layer *layers, int32_t n_layers, const real *params
 }
 
 /* Backward pass after forward_impl; grads accumulate scale * d(loss_sum)/d(params).  dropped: the forward pass was
- * in training mode (its dropout masks apply).  step != NULL: the optimizer's update is applied on the way, each
- * layer's once nothing reads its weights any more (in the next layer down's chunks: fewer hand-offs, and each
- * member updates the rows whose gradient it just computed). */
+ * in training mode (its dropout masks apply). */
 static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const real *params, real *grads,
                               const real *X, const real *Y, const real *w, int64_t n, int64_t batch, int32_t loss,
                               real scale, real *work, const int32_t *iwork, int accumulate, ffnn__team *team,
-                              int dropped, const FN(update) *step)
+                              int dropped)
 {
     const int64_t maxw = ffnn__max_width(layers, n_layers);
     real *P = work + ffnn__scratch_offset(layers, n_layers, batch); /* dL/da of the current layer */
     real *Q = P + batch * maxw;                                      /* dL/dz of the current layer */
-    int ready = 0; /* the input gradient of the layer above already made Q dL/dz (fused activation backward) */
     for (int32_t l = n_layers - 1; l >= 0; l--) {
         const ffnn_layer *ly = &layers[l];
         const real *z = work + ffnn__z_offset(layers, l, batch);
@@ -186,7 +182,7 @@ static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const 
         const int64_t rows = ffnn__rows(ly);
         if (l == n_layers - 1) {
             FN(output_delta)(Q, P, a, z, Y, w, n, ly, loss, scale);
-        } else if (!ready) {
+        } else {
             if (dropped && ly->dropout > 0) { /* dL/da = D * dL/dM */
                 const real *D = work + ffnn__dropout_offset(layers, n_layers, l, batch);
                 for (int64_t i = 0; i < n * ly->n_out; i++) P[i] *= D[i];
@@ -196,20 +192,9 @@ static void FN(backward_impl)(const ffnn_layer *layers, int32_t n_layers, const 
         const real *in = l == 0 ? X : work + ffnn__a_offset(layers, l - 1, batch);
         if (l > 0 && dropped && layers[l - 1].dropout > 0) /* the thinned outputs M(l-1) fed this layer */
             in = work + ffnn__dropout_offset(layers, n_layers, l - 1, batch) + batch * layers[l - 1].n_out;
-        /* dW, db and (above the first layer) dL/da of the layer below, made its dL/dz when its activation is
-         * element-wise and no dropout mask comes first */
-        const ffnn_layer *below = l > 0 ? &layers[l - 1] : NULL;
-        const int fuse = below && !(dropped && below->dropout > 0);
-        /* the update: of the layer above (its input gradient is done), and at the first layer of that one too */
-        FN(params_args) upd = {NULL, 0, NULL};
-        if (step && l == 0) upd = (FN(params_args)){layers, n_layers > 1 ? 2 : 1, step};
-        else if (step && l + 1 < n_layers) upd = (FN(params_args)){layers + l + 1, 1, step};
-        ready = FN(dense_backward)(grads + ly->w_offset, grads + ly->b_offset, below ? P : NULL, Q, in,
-                                   params + ly->w_offset, n, ly->n_in, rows, accumulate,
-                                   below ? below->activation : 0,
-                                   fuse ? work + ffnn__z_offset(layers, l - 1, batch) : NULL,
-                                   below ? work + ffnn__a_offset(layers, l - 1, batch) : NULL, ly, upd, team);
-        if (ready) { real *t = P; P = Q; Q = t; } /* P holds dL/dz of the layer below */
+        FN(dense_backward_params)(grads + ly->w_offset, grads + ly->b_offset, Q, in, n, ly->n_in, rows, accumulate,
+                                  team);
+        if (l > 0) FN(dense_backward_input)(P, Q, params + ly->w_offset, n, ly->n_in, rows, team);
     }
 }
 
@@ -226,7 +211,7 @@ static int FN(loss_grad_mode)(const ffnn_layer *layers, int32_t n_layers, const 
     FN(forward_impl)(layers, n_layers, params, X, n, batch, work, iwork, cs.team, rng);
     *loss_sum = FN(output_loss)(layers, n_layers, Y, sample_weight, n, batch, loss, work);
     FN(backward_impl)(layers, n_layers, params, grads, X, Y, sample_weight, n, batch, loss, (real)scale, work, iwork,
-                      1, cs.team, rng != NULL, NULL);
+                      1, cs.team, rng != NULL);
     FN(scope_end)(&cs);
     return FFNN_OK;
 }
@@ -315,6 +300,8 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
                            const real *Y, const real *sw, const int64_t *order, int64_t n_order, int64_t batch, int32_t loss,
                            double l2, double l1, uint64_t *rng, ffnn_optimizer *opt, real *opt_state, real *work,
                            int32_t *iwork, double *loss_sum, double *n_correct, int64_t *n_done, ffnn__team *team);
+static int FN(step_impl)(ffnn_optimizer *opt, real *params, const real *grads, real *state, int64_t n,
+                         ffnn__team *team); /* tmpl_optim.h */
 
 int FN(ffnn_train)(const ffnn_layer *layers, int32_t n_layers, real *params, real *grads, const real *X,
                    const real *Y, const real *sample_weight, int64_t n_samples, const int64_t *order,
@@ -396,23 +383,12 @@ static int FN(train_steps)(const ffnn_layer *layers, int32_t n_layers, real *par
                                                 n_out, layers[n_layers - 1].activation);
             continue;
         }
-        /* with the pool and no penalty (which adds to the gradient first), the update rides along in the backward
-         * pass's chunks: the loss is known to be finite and the optimizer checked before it starts */
-        FN(step_args) sa;
-        FN(update) su;
-        const int fuse_step = !tiny && team && !(l2 > 0 || l1 > 0) && isfinite(batch_loss) &&
-                              FN(step_prepare)(opt, params, grads, opt_state, n_params, &sa, &su) == FFNN_OK;
         if (!tiny)
             FN(backward_impl)(layers, n_layers, params, grads, xb, yb, sw ? wb : NULL, bs, batch, loss,
-                              (real)(1.0 / wsum), work, iwork, 0, team, rng != NULL, fuse_step ? &su : NULL);
-        if (fuse_step) {
-            opt->t += 1;
-        } else {
-            if (l2 > 0 || l1 > 0)
-                batch_loss += wsum * FN(penalty_impl)(layers, n_layers, params, grads, (real)l1, (real)l2);
-            if (!isfinite(batch_loss)) return FFNN_E_NONFINITE;
-            if ((st = FN(step_impl)(opt, params, grads, opt_state, n_params, layers, n_layers, team))) return st;
-        }
+                              (real)(1.0 / wsum), work, iwork, 0, team, rng != NULL);
+        if (l2 > 0 || l1 > 0) batch_loss += wsum * FN(penalty_impl)(layers, n_layers, params, grads, (real)l1, (real)l2);
+        if (!isfinite(batch_loss)) return FFNN_E_NONFINITE;
+        if ((st = FN(step_impl)(opt, params, grads, opt_state, n_params, team))) return st;
         *loss_sum += batch_loss;
         *n_done += bs;
         if (n_correct)
