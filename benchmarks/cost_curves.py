@@ -61,6 +61,11 @@ def workload(width, depth, batch, flops_budget, seed=0):
     return _initial_weights(wl), weights
 
 
+#: seconds of rest before each timed run: the worker threads a library leaves spinning after its products (OpenBLAS
+#: polls for ~0.1 s, OpenMP a little) would otherwise hold the second core while the next peer is timed
+SETTLE_S = 0.15
+
+
 def measure(wl, threads, repeats, names):
     peers = []
     for cls in PEERS:
@@ -73,6 +78,7 @@ def measure(wl, threads, repeats, names):
     times = {p.name: [] for p in peers}
     for _ in range(repeats):
         for p in peers:  # alternate the peers within a repeat
+            time.sleep(SETTLE_S)
             t0 = time.perf_counter()
             p.train()
             times[p.name].append(time.perf_counter() - t0)
@@ -120,7 +126,7 @@ def table(rows, limits):
 
 def _why(r, best_name, share):
     """A likely cause for a point where a peer is faster, from the point's shape and its share of the ceiling."""
-    width, batch, threads = r["width"], r["batch"], r["threads"]
+    width, batch = r["width"], r["batch"]
     if share is not None and share >= 0.8:
         return (f"pyffnn is at {share:.0%} of the machine's ceiling here; the difference is within what the "
                 "ceiling leaves (and the noise of a loaded machine)")
@@ -128,10 +134,6 @@ def _why(r, best_name, share):
         return ("batch ≤ 4: each step is a few matrix-vector products, bound by streaming the weights, and pyffnn "
                 "pays a fixed per-step cost (optimizer pass over every parameter, activation calls) that "
                 f"{best_name} amortises differently")
-    if width >= 1024 and threads == 2:
-        return (f"large GEMMs on 2 threads: {best_name}'s BLAS splits one product over both cores inside the "
-                "kernel; pyffnn splits by output rows per layer, which leaves the second core idle in the narrow "
-                "last layer")
     if width >= 1024:
         return f"large GEMMs: {best_name}'s BLAS kernel (packed panels, larger register blocks) is faster here"
     if width <= 16:
