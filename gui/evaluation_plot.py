@@ -87,11 +87,12 @@ class EvaluationPlot(QWidget):
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         self.table = QTableWidget()
-        # every column fits the tab (no sideways scrolling to reach F1): the columns share the width, long class
-        # names are elided in the header and whole in its tooltip
+        # the columns share the tab's width (no sideways scrolling to reach F1 in a usual window); long class names
+        # are elided in the header and whole in its tooltip; a column never gets narrower than a number such as
+        # 0.972, so in a very small window (900×560) the table scrolls sideways instead of showing "…" for values
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.table.horizontalHeader().setMinimumSectionSize(24)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.table.horizontalHeader().setMinimumSectionSize(self.fontMetrics().horizontalAdvance("0.000") + 12)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         self.table.setTextElideMode(Qt.ElideRight)
         self.table.horizontalHeader().setTextElideMode(Qt.ElideRight)
         self.table.verticalHeader().setMaximumWidth(140)

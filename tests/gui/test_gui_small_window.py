@@ -92,3 +92,26 @@ def test_neuron_maps_row_is_reachable_at_900_by_560(window, qtbot):
     assert view.view.height() >= 150                   # the drawing itself is not squeezed to nothing
     assert window.network_view.maps_visible()
     _titles_fit(window)
+
+
+def test_confusion_matrix_numbers_are_whole_at_900_by_560(window, qtbot, tmp_path):
+    window.resize(900, 560)
+    qtbot.wait(50)
+    _load_iris(window, qtbot, tmp_path)
+    ev = window.evaluation_plot
+    window.side_tabs.setCurrentWidget(ev)
+    window.plots_scroll.ensureWidgetVisible(window.side_tabs, 0, 0)
+    qtbot.wait(100)
+    table = ev.table
+    assert table.columnCount() == 6
+    metrics = table.fontMetrics()
+    header = table.horizontalHeader()
+    for col in range(table.columnCount()):
+        text = table.item(0, col).text()
+        assert header.sectionSize(col) >= metrics.horizontalAdvance(text) + 4, f"column {col} cuts {text!r}"
+    # the last column (F1) is reachable by scrolling the table sideways
+    bar = table.horizontalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.wait(20)
+    last = table.columnCount() - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= table.viewport().width() + 1
