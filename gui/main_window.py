@@ -76,13 +76,27 @@ class PlotsScroll(QScrollArea):
     """The plots fill the viewport and scroll only when the window is smaller than their minimum size (a
     resizable QScrollArea would give a height-for-width layout its preferred height, and scroll far too early)."""
 
+    _watched = None
+
     def setWidget(self, widget):  # noqa: N802 (Qt's name)
         super().setWidget(widget)
+        self._watched = widget
+        self._refit = QTimer(self)          # owned by the scroll area: it never fires after the window is gone
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit)
         widget.installEventFilter(self)
 
+    def stop_watching(self) -> None:
+        """Before the window is destroyed: no Python event filter may run on a widget being torn down."""
+        if getattr(self, "_watched", None) is not None:
+            self._watched.removeEventFilter(self)
+            self._refit.stop()
+            self._watched = None
+
     def eventFilter(self, obj, event):  # noqa: N802 (the plots' minimum size changed: another data set)
-        if obj is self.widget() and event.type() == QEvent.LayoutRequest:
-            QTimer.singleShot(0, self._fit)
+        if obj is self._watched and event.type() == QEvent.LayoutRequest:
+            self._refit.start()
         return False
 
     def viewportEvent(self, event):  # noqa: N802
@@ -921,6 +935,7 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         self.builder.shutdown()
         self.files.shutdown()
+        self.plots_scroll.stop_watching()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self.files.confirm_discard():

@@ -48,6 +48,10 @@ def fit_title(plot: pg.PlotItem, title: str, entries: Sequence[tuple] = (), glyp
 
 
 def _refit_title(plot: pg.PlotItem) -> None:
+    from shiboken6 import isValid
+
+    if not isValid(plot) or not isValid(plot.titleLabel) or plot.scene() is None:   # being torn down
+        return
     title, entries, glyph, wrap, options = plot._fitted_title
     room = plot.geometry().width() - 8
     most = min(wrap, len(entries)) if wrap > 0 else len(entries)
