@@ -76,32 +76,25 @@ class PlotsScroll(QScrollArea):
     """The plots fill the viewport and scroll only when the window is smaller than their minimum size (a
     resizable QScrollArea would give a height-for-width layout its preferred height, and scroll far too early)."""
 
-    _watched = None
-
     def setWidget(self, widget):  # noqa: N802 (Qt's name)
         super().setWidget(widget)
-        self._watched = widget
         self._refit = QTimer(self)          # owned by the scroll area: it never fires after the window is gone
         self._refit.setSingleShot(True)
         self._refit.setInterval(0)
         self._refit.timeout.connect(self._fit)
-        widget.installEventFilter(self)
+
+    def request_fit(self) -> None:
+        """The plots' minimum size may have changed (other data, another plane): refit once layouts settled.
+        (No event filter on the plots: a Python one runs while the window is torn down, and can crash it.)"""
+        self._refit.start()
 
     def stop_watching(self) -> None:
-        """Before the window is destroyed: no Python event filter may run on a widget being torn down."""
-        if getattr(self, "_watched", None) is not None:
-            self._watched.removeEventFilter(self)
-            self._refit.stop()
-            self._watched = None
-
-    def eventFilter(self, obj, event):  # noqa: N802 (the plots' minimum size changed: another data set)
-        if obj is self._watched and event.type() == QEvent.LayoutRequest:
-            self._refit.start()
-        return False
+        self._refit.stop()
 
     def viewportEvent(self, event):  # noqa: N802
         if event.type() == QEvent.Resize:
             self._fit()
+            self.request_fit()     # again once the plots have re-laid out for their new width
         return super().viewportEvent(event)
 
     def _fit(self):
@@ -232,6 +225,7 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.evaluation_plot, "Evaluation")
         self.side_tabs.currentChanged.connect(self._tab_changed)
         self.boundary_plot.point_clicked.connect(self._point_clicked)
+        self.boundary_plot.plane_controls.changed.connect(lambda: self.plots_scroll.request_fit())
         self.boundary_plot.paint.stroke_done.connect(self._painted)
         self.boundary_plot.paint.undo_requested.connect(self.undo_data_change)
         self._data_undo = []                 # earlier data configs, for Undo of painting
@@ -404,6 +398,7 @@ class MainWindow(QMainWindow):
 
     def show_data(self, data) -> None:
         """Point the plots at newly loaded data and the network built for it."""
+        self.plots_scroll.request_fit()
         self.data_panel.show_info(data.description)
         self.data_panel.set_transforms_available(data.n_features == 2)
         self.boundary_plot.set_data(data)
