@@ -131,7 +131,9 @@ class BackpropPanel(QWidget):
             row = [f"<b>layer {l + 1}</b> ({ly.units} {ly.activation})",
                    f"a({l + 1}) = {html.escape(_fmt(t['a'][l]))}"]
             if phase >= 2:
-                row.append(f"δ({l}) = ∂E/∂z = {html.escape(_fmt(t['delta'][l - 1]))}")
+                # numbered like W(ℓ): z(ℓ) = W(ℓ)a(ℓ) + w0(ℓ) is what layer ℓ+1 applies σ to
+                row.append(f"δ({l}) = ∂E/∂z({l}), z({l}) = W({l})a({l}) + w0({l}): "
+                           f"{html.escape(_fmt(t['delta'][l - 1]))}")
             if phase >= 3:
                 gW = t["grad_W"][l - 1]
                 row.append(f"∂E/∂W({l}) = δ({l})·a({l})ᵀ: {gW.shape[0]}×{gW.shape[1]}, ‖·‖ = "

@@ -75,3 +75,29 @@ def choose(qtbot, combo, text):
     index = combo.findText(text)
     assert index >= 0, f"{text!r} is not an item of the combo box"
     combo.setCurrentIndex(index)
+
+
+def write_iris_csv(path, columns=("sepal_length", "sepal_width", "petal_length", "petal_width")):
+    """scikit-learn's iris as a CSV with the feature ``columns`` and a text ``species`` column; returns ``path``."""
+    import numpy as np
+    from sklearn.datasets import load_iris
+
+    iris = load_iris()
+    names = np.array(iris.target_names)[iris.target]
+    path.write_text(",".join(list(columns) + ["species"]) + "\n" + "\n".join(
+        ",".join(f"{v:.1f}" for v in row) + f",{n}" for row, n in zip(iris.data, names)) + "\n")
+    return path
+
+
+def load_csv(window, qtbot, path, target=None):
+    """Load a CSV file through the Data panel as a user does: source, file, target column, Load data."""
+    from PySide6.QtCore import Qt
+
+    panel = window.data_panel
+    panel.source_combo.setCurrentIndex(panel.source_combo.findData("csv"))
+    panel.path_edit.setText(str(path))
+    panel.refresh_columns()
+    if target is not None:
+        choose(qtbot, panel.target_combo, target)
+    qtbot.mouseClick(panel.load_button, Qt.LeftButton)
+    return panel

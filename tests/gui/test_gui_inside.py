@@ -110,6 +110,8 @@ def test_backprop_step_through_equals_loss_and_grad(window, qtbot):
     assert window.network_view.annotation(1, 0) == f"{trace['a'][1][0]:.2f}"
     qtbot.mouseClick(panel.backward_button, Qt.LeftButton)
     assert window.network_view.annotation(2, 0).startswith("δ")
+    # δ(ℓ) is numbered like W(ℓ), and the text says so: the first hidden layer (layer 2) shows δ(1)
+    assert "δ(1) = ∂E/∂z(1), z(1) = W(1)a(1) + w0(1)" in panel.text.toPlainText()
     qtbot.mouseClick(panel.grad_button, Qt.LeftButton)
     value, grad = s.net.loss_and_grad(s.net.params, x.reshape(1, -1), np.atleast_1d(y).reshape(1, -1))
     np.testing.assert_array_equal(trace["grad"], grad)

@@ -1,25 +1,16 @@
 """Small windows: at 900×560 every plot and control is reachable (the plots scroll), titles and legends fit their
 plots, and loading data with more inputs never makes the window grow by itself; at 1366×768 nothing scrolls."""
-import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QPoint, QRect
 
 sklearn = pytest.importorskip("sklearn")
 
+from conftest import load_csv, write_iris_csv  # noqa: E402
+
 
 def _load_iris(window, qtbot, tmp_path):
-    from sklearn.datasets import load_iris
-
-    iris = load_iris()
-    names = np.array(iris.target_names)[iris.target]
-    path = tmp_path / "iris.csv"
-    path.write_text("sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),species\n" + "\n".join(
-        ",".join(f"{v:.1f}" for v in row) + f",{n}" for row, n in zip(iris.data, names)) + "\n")
-    panel = window.data_panel
-    panel.source_combo.setCurrentIndex(panel.source_combo.findData("csv"))
-    panel.path_edit.setText(str(path))
-    panel.refresh_columns()
-    qtbot.mouseClick(panel.load_button, Qt.LeftButton)
+    columns = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
+    panel = load_csv(window, qtbot, write_iris_csv(tmp_path / "iris.csv", columns))
     assert window.session.data.n_features == 4, panel.message()
     qtbot.wait(100)
 

@@ -4,25 +4,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from conftest import run_and_wait, set_spin
+from conftest import load_csv, run_and_wait, set_spin, write_iris_csv
 
 sklearn = pytest.importorskip("sklearn")
 
 
 @pytest.fixture
 def iris_window(window, qtbot, tmp_path):
-    from sklearn.datasets import load_iris
-
-    iris = load_iris()
-    names = np.array(iris.target_names)[iris.target]
-    path = tmp_path / "iris.csv"
-    path.write_text("sepal_length,sepal_width,petal_length,petal_width,species\n" + "\n".join(
-        ",".join(f"{v:.1f}" for v in row) + f",{n}" for row, n in zip(iris.data, names)) + "\n")
-    panel = window.data_panel
-    panel.source_combo.setCurrentIndex(panel.source_combo.findData("csv"))
-    panel.path_edit.setText(str(path))
-    panel.refresh_columns()
-    qtbot.mouseClick(panel.load_button, Qt.LeftButton)
+    panel = load_csv(window, qtbot, write_iris_csv(tmp_path / "iris.csv"))
     assert window.session.data.n_features == 4, panel.message()
     return window
 
@@ -108,18 +97,16 @@ def test_residual_plot_for_regression(window, qtbot):
 
 @pytest.fixture
 def penguins_window(window, qtbot):
+    panel = load_csv(window, qtbot, _penguins_csv(), target="species")
+    assert window.session.data.n_features > 10, panel.message()
+    return window
+
+
+def _penguins_csv():
     palmerpenguins = pytest.importorskip("palmerpenguins")
     import os
 
-    path = os.path.join(os.path.dirname(palmerpenguins.__file__), "data", "penguins.csv")
-    panel = window.data_panel
-    panel.source_combo.setCurrentIndex(panel.source_combo.findData("csv"))
-    panel.path_edit.setText(path)
-    panel.refresh_columns()
-    panel.target_combo.setCurrentIndex(panel.target_combo.findText("species"))
-    qtbot.mouseClick(panel.load_button, Qt.LeftButton)
-    assert window.session.data.n_features > 10, panel.message()
-    return window
+    return os.path.join(os.path.dirname(palmerpenguins.__file__), "data", "penguins.csv")
 
 
 def test_many_held_inputs_scroll_and_leave_the_plot_its_room(penguins_window, qtbot):
@@ -162,13 +149,6 @@ def test_wheel_over_an_unfocused_slider_scrolls_instead_of_moving_it(penguins_wi
     assert slider.value() != before                                    # with focus the wheel moves it
 
 
-def _penguins_csv():
-    palmerpenguins = pytest.importorskip("palmerpenguins")
-    import os
-
-    return os.path.join(os.path.dirname(palmerpenguins.__file__), "data", "penguins.csv")
-
-
 def test_a_target_in_grams_trains_standardised_and_shows_grams(window, qtbot, tmp_path):
     """Penguins' body mass (about 4,200 g ± 800 g): trained in data units the network barely moved in 100 epochs
     (loss 8e6); standardised like the command line does, it fits, and every score, plot and exported prediction
@@ -178,12 +158,7 @@ def test_a_target_in_grams_trains_standardised_and_shows_grams(window, qtbot, tm
 
     from sklearn.metrics import r2_score
 
-    panel = window.data_panel
-    panel.source_combo.setCurrentIndex(panel.source_combo.findData("csv"))
-    panel.path_edit.setText(_penguins_csv())
-    panel.refresh_columns()
-    panel.target_combo.setCurrentIndex(panel.target_combo.findText("body_mass_g"))
-    qtbot.mouseClick(panel.load_button, Qt.LeftButton)
+    load_csv(window, qtbot, _penguins_csv(), target="body_mass_g")
     s = window.session
     assert s.data.task == "regression" and s.data.preprocessor.target_scaler_ is not None
     y_model = s.targets(s.data.y_train)
