@@ -20,12 +20,17 @@ def _wheel(widget, dy=-120):
 def test_wheel_over_settings_scrolls_instead_of_switching_combos(window, qtbot):
     combo = window.train_panel.optimizer_combo
     before = combo.currentText()
+    window.resize(1280, 560)                         # the settings panel is taller than its scroll area
+    qtbot.waitUntil(lambda: window.settings_scroll.verticalScrollBar().maximum() > 0)
+    bar = window.settings_scroll.verticalScrollBar()
+    bar.setValue(0)
     window.train_panel.lr_spin.setFocus()            # focus elsewhere
     for _ in range(3):
         _wheel(combo)
         _wheel(window.train_panel.batch_spin)
     assert combo.currentText() == before
     assert window.train_panel.batch_spin.value() == 16
+    assert bar.value() > 0                           # the wheel scrolled the panel instead
     combo.setFocus()                                 # a focused combo still takes the wheel
     _wheel(combo, dy=-120)
     assert combo.currentText() != before

@@ -139,8 +139,11 @@ def test_wheel_over_an_unfocused_slider_scrolls_instead_of_moving_it(penguins_wi
     pos = QPointF(slider.width() / 2, slider.height() / 2)
     ev = QWheelEvent(pos, slider.mapToGlobal(pos), QPoint(0, 0), QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
                      Qt.NoScrollPhase, False)
+    bar = pc.sliders_box.verticalScrollBar()
+    bar.setValue(0)
     QApplication.sendEvent(slider, ev)
     assert slider.value() == before
+    assert bar.value() > 0                                             # the list of held inputs scrolled
     slider.setFocus()
     qtbot.waitUntil(slider.hasFocus)
     ev = QWheelEvent(pos, slider.mapToGlobal(pos), QPoint(0, 0), QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
