@@ -2,6 +2,7 @@
 output activation and loss overrides; shows the parameter count."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import List
 
 from PySide6.QtCore import Qt, Signal
@@ -107,14 +108,14 @@ class LayerEditor(QGroupBox):
 
     # ------------------------------------------------------------------ public API
     def config(self) -> NetworkConfig:
-        return NetworkConfig(hidden=[LayerSpec(l.units, l.activation, l.pieces, l.dropout) for l in self._layers],
+        return NetworkConfig(hidden=[replace(l) for l in self._layers],
                              output_activation=self.output_combo.currentText(),
                              loss=self.loss_combo.currentData())
 
     def set_config(self, cfg: NetworkConfig) -> None:
         self._updating = True
         try:
-            self._layers = [LayerSpec(l.units, l.activation, l.pieces, l.dropout) for l in cfg.hidden]
+            self._layers = [replace(l) for l in cfg.hidden]   # copies of every field
             self.output_combo.setCurrentText(cfg.output_activation)
             self.loss_combo.setCurrentIndex(max(0, self.loss_combo.findData(cfg.loss)))
             self._refresh_list(0 if self._layers else -1)
@@ -132,7 +133,7 @@ class LayerEditor(QGroupBox):
     def add_layer(self) -> None:
         row = self.layer_list.currentRow()
         template = self._layers[row] if 0 <= row < len(self._layers) else LayerSpec()
-        self._layers.insert(row + 1, LayerSpec(template.units, template.activation, template.pieces, template.dropout))
+        self._layers.insert(row + 1, replace(template))
         self._refresh_list(row + 1)
         self.changed.emit()
 
