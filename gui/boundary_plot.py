@@ -206,8 +206,7 @@ class BoundaryPlot(QWidget):
         boundary = "Decision boundary"
         if data.task == "multilabel":   # one picture per label would not fit: the first label's boundary
             boundary += f" of label {data.classes[0]!r} (1 of {len(data.classes)}; Evaluation shows every label)"
-        titles = {"heatmap": (boundary if data.task != "regression" else "Output surface")
-,
+        titles = {"heatmap": boundary if data.task != "regression" else "Output surface",
                   "curve": "Fitted curve", "pred_vs_actual": "Predicted vs actual",
                   "projection": f"Data on its first two principal components ({d} features)"}
         # The marker legend sits in the legend line under the plot (it wraps there), so it hides no data points and

@@ -235,7 +235,7 @@ class TrainingProcess:
             self.close()
             raise ProcessUnavailable(f"the training process is gone ({exc})") from exc
         last: Optional[np.ndarray] = None
-        epochs: List[int] = [0]
+        epochs = 0                        # epochs reported so far in this job
         while True:
             if requests.pause.is_set() and not self.requests.pause.is_set():
                 self.requests.pause.set()
@@ -248,11 +248,11 @@ class TrainingProcess:
                     continue
                 message = _recv(self.conn)
             except (EOFError, OSError, pickle.UnpicklingError, struct.error):   # gone, maybe mid-message
-                return self._died(job, last, epochs[0])
+                return self._died(job, last, epochs)
             if message[0] == "progress":
                 _, logs, norms, final = message
                 last = self._read(view)
-                epochs[0] += len(logs)
+                epochs += len(logs)
                 emit(Progress(logs, last, norms, final))
             elif message[0] == "done":
                 _, info, optimizer, epochs_done = message
