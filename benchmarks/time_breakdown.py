@@ -45,14 +45,6 @@ def _median_us(fn, calls):
     return statistics.median(times) / 1e3
 
 
-def _aligned_copy(X):
-    raw = np.empty(X.nbytes + 64, dtype=np.uint8)
-    start = -raw.ctypes.data % 64
-    out = raw[start:start + X.nbytes].view(X.dtype).reshape(X.shape)
-    out[...] = X
-    return out
-
-
 def timings(quick=False):
     """Per-call medians (µs) of the layers of the latency path, one thread."""
     import pyffnn
@@ -64,7 +56,8 @@ def timings(quick=False):
         rng = np.random.default_rng(0)
         x = rng.random(784, dtype=np.float32)
         X = rng.random((1000, 784), dtype=np.float32)
-        Xa = _aligned_copy(X)
+        Xa = core.aligned_zeros(X.size, X.dtype).reshape(X.shape)   # the same values on a 64-byte boundary
+        Xa[...] = X
         ffi, lib = core.ffi, core.lib
         ws = net._workspace(1)
         out = np.empty(10, np.float32)
