@@ -249,6 +249,24 @@ def _table(wl, results, skipped, numpy_gflops):
     return "\n".join(lines)
 
 
+def _app_section(script, args, marker, progress, what, log):
+    """Run an app benchmark ``script`` in a child process (offscreen Qt unless a platform is set): its progress
+    lines (starting with one of ``progress``) go to ``log``, and its section is the output from ``marker`` on,
+    without them; None (said in the log) if the script printed no section."""
+    import subprocess
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    res = subprocess.run([sys.executable, os.path.join(HERE, script)] + list(args), capture_output=True, text=True,
+                         env=env)
+    for line in res.stdout.splitlines():
+        if line.startswith(progress):
+            log(f"  {what}: " + line)
+    if marker not in res.stdout:
+        log(f"{what} section skipped (exit {res.returncode}): {res.stderr.strip().splitlines()[-1:] or ''}")
+        return None
+    text = res.stdout[res.stdout.index(marker):]
+    return "\n".join(line for line in text.splitlines() if not line.startswith(progress)).strip()
+
+
 def _extra_section(name, quick, output, log):
     """The text of one of EXTRA_SECTIONS (measured now), or None when it cannot run here."""
     if name == "thread_scaling":
@@ -274,34 +292,12 @@ def _extra_section(name, quick, output, log):
                 log(f"cost_curves.png not drawn: {exc}")
         return cost_curves.table(rows, limits)
     if name == "gui_training_speed":
-        import subprocess
         epochs, repeats = (1000, 1) if quick else (2000, 3)
-        env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-        res = subprocess.run([sys.executable, os.path.join(HERE, "gui_training_speed.py"), "--epochs", str(epochs),
-                              "--repeats", str(repeats)], capture_output=True, text=True, env=env)
-        for line in res.stdout.splitlines():
-            if line.startswith(("spiral", "circle")):
-                log("  app: " + line)
-        if "### app" not in res.stdout:
-            log(f"app section skipped (exit {res.returncode}): {res.stderr.strip().splitlines()[-1:] or ''}")
-            return None
-        return res.stdout[res.stdout.index("### app"):].strip()
+        return _app_section("gui_training_speed.py", ["--epochs", str(epochs), "--repeats", str(repeats)],
+                            "### app", ("spiral", "circle"), "app", log)
     if name == "gui_responsiveness":
-        import subprocess
-        env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-        res = subprocess.run([sys.executable, os.path.join(HERE, "gui_responsiveness.py")]
-                             + (["--quick"] if quick else ["--repeats", "2"]), capture_output=True, text=True, env=env)
-        marker = "### app responsiveness"
-        if marker not in res.stdout:
-            log(f"app responsiveness section skipped (exit {res.returncode}): "
-                f"{res.stderr.strip().splitlines()[-1:] or ''}")
-            return None
-        text = res.stdout[res.stdout.index(marker):]
-        for line in text.splitlines():
-            if line.startswith(("benchmark took", "PASS", "FAIL")):
-                log("  app responsiveness: " + line)
-        return "\n".join(line for line in text.splitlines()
-                         if not line.startswith(("benchmark took", "PASS", "FAIL"))).strip()
+        return _app_section("gui_responsiveness.py", ["--quick"] if quick else ["--repeats", "2"],
+                            "### app responsiveness", ("benchmark took", "PASS", "FAIL"), "app responsiveness", log)
     raise ValueError(name)
 
 
