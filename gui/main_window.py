@@ -255,8 +255,11 @@ class MainWindow(QMainWindow):
         self.side_tabs.setMinimumHeight(250)
 
         # Tabs beyond the width scroll (arrow buttons) instead of widening the window.
+        # Names stay whole (an elided "Ac…" says nothing); the tooltip repeats each name.
         self.side_tabs.setUsesScrollButtons(True)
-        self.side_tabs.tabBar().setElideMode(Qt.ElideRight)
+        self.side_tabs.tabBar().setElideMode(Qt.ElideNone)
+        for index in range(self.side_tabs.count()):
+            self.side_tabs.setTabToolTip(index, self.side_tabs.tabText(index).replace("&&", "&"))
         # The plots scroll when the window is smaller than they need (900×560): every plot and its controls stay
         # reachable, and what they need never makes the window grow by itself.
         self.plots_scroll = PlotsScroll()

@@ -106,3 +106,15 @@ def test_confusion_matrix_numbers_are_whole_at_900_by_560(window, qtbot, tmp_pat
     qtbot.wait(20)
     last = table.columnCount() - 1
     assert header.sectionViewportPosition(last) + header.sectionSize(last) <= table.viewport().width() + 1
+
+
+def test_side_tab_names_stay_whole_in_a_small_window(window, qtbot):
+    """At 900×560 the side tabs scroll with arrow buttons; no name is cut to "Ac…" and each has its tooltip."""
+    window.resize(900, 560)
+    qtbot.wait(50)
+    bar = window.side_tabs.tabBar()
+    metrics = bar.fontMetrics()
+    for index in range(bar.count()):
+        name = bar.tabText(index).replace("&&", "&")
+        assert bar.tabRect(index).width() >= metrics.horizontalAdvance(name), f"tab {name!r} is elided"
+        assert window.side_tabs.tabToolTip(index) == name
