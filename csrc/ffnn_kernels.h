@@ -42,7 +42,7 @@ int ffnn__cpu_simd_level(void);
  * fn(ctx, 0, 1).  A task must give the same bits however its range is cut (tasks split outputs, never a reduction). */
 #define FFNN__MAX_THREADS 64
 /* Products below this many flops run on the calling thread (a hand-off to a spinning worker costs ~1 µs). */
-#define FFNN__SPLIT_FLOPS 4.0e5
+#define FFNN__SPLIT_FLOPS 2.0e6
 /* A call below this many flops in all does not wake sleeping workers (a wake-up costs a system call and tens of
  * microseconds before the worker joins in); workers still spinning from a previous call do help it. */
 #define FFNN__WAKE_FLOPS 2.0e7
