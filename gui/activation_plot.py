@@ -53,12 +53,18 @@ class ActivationPlot(QWidget):
         self.plot.setLabel("bottom", "z")
         self.legend = boxed_legend(self.plot, offset=(10, 10))    # top left: above the curves' flat left ends
         self.curves = {}
+        self._items = None              # the (activation, pieces) list the curves show
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget)
 
     def set_activations(self, items: Sequence[tuple]) -> None:
         """``items``: (activation name, maxout pieces) for each layer; duplicates are drawn once."""
+        items = [tuple(it) for it in items]
+        if items == self._items:      # a Reset or rebuild with the same activations: keep the curves
+            self.plot.setYRange(-1.5, 4.0)
+            return
+        self._items = items
         self.plot.clear()
         self.legend.clear()
         self.curves = {}

@@ -295,3 +295,16 @@ def test_saving_a_large_project_writes_in_the_background(window, qtbot, tmp_path
     project = project_io.load_project(str(path))
     np.testing.assert_array_equal(project.params, window.session.net.params)
     assert project.epochs_done == 3 and project.optimizer_meta is not None
+
+
+def test_same_layer_count_reuses_and_empties_the_weight_curves(window):
+    """A Reset keeps the curves (re-creating them cost the UI thread) but must still empty them."""
+    wp = window.weights_plot
+    wp.set_layers(2)
+    curves = list(wp.hist_curves)
+    wp.set_grad_norms([1, 2], [[0.5, 0.25], [0.4, 0.2]])
+    wp.set_layers(2)
+    assert wp.hist_curves == curves
+    assert all(len(c.getData()[0] or []) == 0 for c in wp.grad_curves)
+    wp.set_layers(3)
+    assert len(wp.hist_curves) == 3
